@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+//
+// Tern: an embedded, log-structured table store for Swift.
+// Module layering (arrows point down only, see docs/ARCHITECTURE.md):
+//   tern (CLI) -> TernTables -> TernEngine -> CLZ4, CTernSupport
+//   TernTesting is test support (fault-injecting file system, seeded RNG, models).
+import PackageDescription
+
+let package = Package(
+    name: "Tern",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TernEngine", targets: ["TernEngine"]),
+        .library(name: "TernTables", targets: ["TernTables"]),
+        .executable(name: "tern", targets: ["tern"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(name: "CTernSupport"),
+        .target(
+            name: "TernEngine",
+            dependencies: [
+                "CLZ4",
+                "CTernSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(name: "TernTesting", dependencies: ["TernEngine"]),
+        .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .executableTarget(
+            name: "tern",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTesting"]),
+        .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
+    ]
+)

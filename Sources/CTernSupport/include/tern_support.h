@@ -1,0 +1,47 @@
+// C support for TernEngine: CRC32C (Castagnoli) with a hardware path, and the acquire/release
+// atomic loads and stores the lock-free memtable needs on raw arena memory.
+#ifndef TERN_SUPPORT_H
+#define TERN_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Extends `crc` (a finished CRC32C of earlier bytes, 0 for none) over `len` bytes at `data`.
+/// Uses the SSE4.2 `crc32` instruction when the CPU has it, slicing-by-8 otherwise.
+uint32_t tern_crc32c_extend(uint32_t crc, const void *data, size_t len);
+
+/// The software path alone, exposed so tests can check both paths agree.
+uint32_t tern_crc32c_extend_software(uint32_t crc, const void *data, size_t len);
+
+/// 1 when the hardware path is in use.
+int tern_crc32c_has_hardware(void);
+
+/// Acquire load of a pointer-sized word stored in raw memory.
+static inline uint64_t tern_atomic_load_acquire_u64(const uint64_t *address) {
+    return __atomic_load_n(address, __ATOMIC_ACQUIRE);
+}
+
+/// Relaxed load of a pointer-sized word stored in raw memory.
+static inline uint64_t tern_atomic_load_relaxed_u64(const uint64_t *address) {
+    return __atomic_load_n(address, __ATOMIC_RELAXED);
+}
+
+/// Release store of a pointer-sized word into raw memory.
+static inline void tern_atomic_store_release_u64(uint64_t *address, uint64_t value) {
+    __atomic_store_n(address, value, __ATOMIC_RELEASE);
+}
+
+/// Relaxed store of a pointer-sized word into raw memory.
+static inline void tern_atomic_store_relaxed_u64(uint64_t *address, uint64_t value) {
+    __atomic_store_n(address, value, __ATOMIC_RELAXED);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1 @@
+// The table layer: DynamoDB items, expressions and tables on TernEngine.

@@ -1,0 +1,1 @@
+// Test support for Tern: fault-injecting file system, seeded randomness, models.
