@@ -34,6 +34,8 @@ let package = Package(
             ]
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
+        // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
+        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
         .target(name: "TernTables", dependencies: ["TernEngine"]),
         .executableTarget(
             name: "tern",

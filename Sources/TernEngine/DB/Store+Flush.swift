@@ -1,0 +1,99 @@
+extension Store {
+    func startBackgroundThread() {
+        lock.withLock {
+            backgroundThread = BackgroundThread { [self] in backgroundLoop() }
+        }
+    }
+
+    /// The background thread: flushes the immutable memtable whenever there is one.
+    private func backgroundLoop() {
+        lock.lock()
+        defer { lock.unlock() }
+        while !isShuttingDown || immutable != nil {
+            guard let pending = immutable, backgroundError == nil else {
+                if isShuttingDown { break }
+                backgroundChanged.wait()
+                continue
+            }
+            let number = versions.newFileNumber()
+            let logNumber = walNumber
+            lock.unlock()
+            let result = Result { try writeLevel0Table(pending, number: number) }
+            lock.lock()
+            do {
+                var edit = VersionEdit()
+                if let table = try result.get() { edit.newFiles.append((0, table)) }
+                edit.logNumber = logNumber
+                versions.lastSequence = lastSequence
+                try versions.logAndApply(edit)
+                immutable = nil
+                publishView()
+                stats.flushes.wrappingAdd(1, ordering: .relaxed)
+                deleteObsoleteWALs()
+            } catch {
+                refuseWrites(after: error, while: "flushing a memtable")
+            }
+            backgroundChanged.broadcast()
+        }
+    }
+
+    /// Writes `memtable` to SSTable `number`, synced and with its name durable. Returns nil for
+    /// an empty memtable. Runs without `lock`.
+    func writeLevel0Table(_ memtable: Memtable, number: FileNumber) throws -> VersionEdit.NewFile? {
+        guard !memtable.isEmpty else { return nil }
+        let table = try TableWriting.write(
+            memtable, number: number, fileSystem: fileSystem, directory: directory, options: options)
+        stats.flushBytesWritten.wrappingAdd(table.sizeBytes, ordering: .relaxed)
+        return table
+    }
+
+    /// Removes WAL files whose contents are all in SSTables. Failures are harmless (retried at
+    /// the next flush or open). REQUIRES: `lock` held.
+    func deleteObsoleteWALs() {
+        guard let names = try? fileSystem.listDirectory(directory) else { return }
+        for name in names {
+            if case .wal(let number)? = FileName.parse(name), number < versions.logNumber {
+                try? fileSystem.removeFile(Path.join(directory, name))
+            }
+        }
+    }
+}
+
+/// Writing a memtable out as an SSTable (flush and recovery share it).
+enum TableWriting {
+    static func tableOptions(_ options: StoreOptions) -> TableOptions {
+        var tableOptions = TableOptions()
+        tableOptions.blockSizeBytes = options.blockSizeBytes
+        tableOptions.compression = options.compression
+        tableOptions.bloomBitsPerKey = options.bloomBitsPerKey
+        return tableOptions
+    }
+
+    static func write(
+        _ memtable: Memtable, number: FileNumber, fileSystem: any FileSystem, directory: String, options: StoreOptions
+    ) throws -> VersionEdit.NewFile {
+        let name = FileName.table(number)
+        let path = Path.join(directory, name)
+        let file = try fileSystem.openWritable(path, truncate: true)
+        do {
+            var builder = TableBuilder(file: file, options: tableOptions(options))
+            var iterator = memtable.makeIterator()
+            iterator.seekToFirst()
+            while iterator.isValid {
+                try builder.add(iterator.key, iterator.value)
+                iterator.next()
+            }
+            let properties = try builder.finish()
+            try file.sync()
+            try file.close()
+            try fileSystem.syncDirectory(directory)
+            return VersionEdit.NewFile(
+                number: number, sizeBytes: properties.fileSizeBytes,
+                smallest: properties.smallestKey, largest: properties.largestKey)
+        } catch {
+            try? file.close()
+            try? fileSystem.removeFile(path)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Synchronization
+
+/// An open TernEngine store: a log-structured merge tree of byte-string keys and values in one
+/// directory.
+///
+/// ```swift
+/// let store = try Store.open(at: "data/users", options: StoreOptions())
+/// try store.put(Array("k".utf8), Array("v".utf8), durability: .synced)
+/// let value = try store.get(Array("k".utf8))
+/// try store.close()
+/// ```
+///
+/// Contracts (see DESIGN.md §2): batches are atomic; `.synced` writes survive power loss;
+/// recovery yields a prefix of the acknowledged batches; corruption is reported, never served;
+/// a failed sync makes the store refuse writes until it is reopened.
+///
+/// Thread safety: every method may be called from any thread. Reads take no lock beyond a brief
+/// one to capture the current `ReadView`. Writers queue behind one leader that writes the whole
+/// group to the WAL (one `fdatasync` for all synced writers) and into the memtable. A dedicated
+/// background thread flushes full memtables.
+///
+/// The mutable state below is guarded by `lock`, except where a comment says otherwise.
+public final class Store: @unchecked Sendable {
+    let options: StoreOptions
+    let fileSystem: any FileSystem
+    public let directory: String
+    let tableCache: TableCache
+
+    let lock = ConditionLock()
+    /// Signalled when background work finishes or is requested.
+    let backgroundChanged: Condition
+
+    // Guarded by `lock`.
+    var versions: VersionSet
+    var memtable: Memtable
+    var immutable: Memtable?
+    var walNumber: FileNumber
+    /// Touched only by the current write leader (or under `lock` when switching memtables,
+    /// which only the leader does).
+    var wal: LogWriter?
+    var walHasUnsyncedData = false
+    var writers: [PendingWrite] = []
+    var lastSequence: SequenceNumber
+    var backgroundError: TernError?
+    var isShuttingDown = false
+    var isClosed = false
+    var fileLock: (any FileLock)?
+    var backgroundThread: BackgroundThread?
+
+    /// The sequence number readers see: every batch at or below it is fully in the memtable.
+    let visibleSequence = Atomic<UInt64>(0)
+    /// The current read view, swapped under this short lock.
+    let currentView: Mutex<ReadView>
+    let liveSnapshots = Mutex<[UInt64: Int]>([:])
+    let stats = StoreStatisticsCounters()
+
+    init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
+         walNumber: FileNumber, wal: consuming LogWriter, lastSequence: SequenceNumber, fileLock: any FileLock) {
+        self.options = options
+        self.fileSystem = options.fileSystem
+        self.directory = directory
+        self.tableCache = TableCache(fileSystem: options.fileSystem, directory: directory)
+        self.backgroundChanged = Condition(lock)
+        self.versions = versions
+        self.memtable = memtable
+        self.walNumber = walNumber
+        self.wal = .some(wal)
+        self.lastSequence = lastSequence
+        self.fileLock = fileLock
+        self.visibleSequence.store(lastSequence.rawValue, ordering: .releasing)
+        self.currentView = Mutex(ReadView(memtable: memtable, immutable: nil, version: versions.current))
+    }
+
+    /// Opens (or creates) the store in `directory`.
+    ///
+    /// Recovery replays the WAL into a new SSTable, drops a torn tail (a crash in the middle of
+    /// the last write), and reports corruption anywhere else. A second open of the same directory,
+    /// from this process or another, fails with `.locked`.
+    public static func open(at directory: String, options: StoreOptions) throws -> Store {
+        let store = try StoreRecovery(directory: directory, options: options).run()
+        store.startBackgroundThread()
+        return store
+    }
+
+    /// Waits for background work, closes the files and releases the directory lock. Buffered
+    /// writes are handed to the operating system but not synced. Later calls throw `.closed`.
+    public func close() throws {
+        lock.lock()
+        guard !isClosed else {
+            lock.unlock()
+            return
+        }
+        // Let queued writers finish first.
+        while !writers.isEmpty { backgroundChanged.wait() }
+        isClosed = true
+        isShuttingDown = true
+        backgroundChanged.broadcast()
+        let thread = backgroundThread
+        backgroundThread = nil
+        lock.unlock()
+        thread?.join()
+
+        lock.lock()
+        defer { lock.unlock() }
+        var firstError: Error?
+        if let writer = wal.take() {
+            do { try writer.close() } catch { firstError = error }
+        }
+        versions.close()
+        fileLock?.unlock()
+        fileLock = nil
+        if let firstError { throw firstError }
+    }
+
+    deinit {
+        if !isClosed { try? close() }
+    }
+
+    // MARK: Writing
+
+    /// Stores `value` under `key`.
+    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws {
+        var batch = WriteBatch()
+        batch.put(key, value)
+        try write(batch, durability: durability)
+    }
+
+    /// Deletes `key` (a no-op for an absent key, still logged).
+    public func delete(_ key: [UInt8], durability: Durability) throws {
+        var batch = WriteBatch()
+        batch.delete(key)
+        try write(batch, durability: durability)
+    }
+
+    // MARK: Reading
+
+    /// The value stored under `key` as of `snapshot` (or now), or `nil` when absent.
+    public func get(_ key: [UInt8], snapshot: ReadSnapshot? = nil) throws -> [UInt8]? {
+        try key.withUnsafeBytes { try get(key: $0, snapshot: snapshot) }
+    }
+
+    /// Captures the current state for consistent reads. Release it by dropping the reference.
+    public func snapshot() -> ReadSnapshot {
+        let sequence = visibleSequence.load(ordering: .acquiring)
+        liveSnapshots.withLock { $0[sequence, default: 0] += 1 }
+        return ReadSnapshot(sequence: SequenceNumber(sequence)) { [weak self] in
+            self?.liveSnapshots.withLock { snapshots in
+                if let count = snapshots[sequence] { snapshots[sequence] = count > 1 ? count - 1 : nil }
+            }
+        }
+    }
+
+    func captureView() -> ReadView {
+        currentView.withLock { $0 }
+    }
+
+    /// REQUIRES: `lock` held.
+    func publishView() {
+        let view = ReadView(memtable: memtable, immutable: immutable, version: versions.current)
+        currentView.withLock { $0 = view }
+    }
+
+    /// The sequence number a read without a snapshot uses.
+    var readSequence: SequenceNumber {
+        SequenceNumber(visibleSequence.load(ordering: .acquiring))
+    }
+}

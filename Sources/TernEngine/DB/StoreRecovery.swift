@@ -1,0 +1,136 @@
+/// Opening a store: lock the directory, read the manifest, replay the WALs into new level-0
+/// SSTables, start a fresh WAL and manifest, and remove files nothing refers to.
+///
+/// Every step is safe to interrupt: until `CURRENT` names the new manifest, the old manifest and
+/// the old WALs are still in charge, and the tables written so far are unreferenced garbage that
+/// the next open removes.
+struct StoreRecovery {
+    let directory: String
+    let options: StoreOptions
+    var fileSystem: any FileSystem { options.fileSystem }
+
+    func run() throws -> Store {
+        if !fileSystem.exists(directory) {
+            guard options.createIfMissing else {
+                throw TernError(.notFound, "no store at this path (createIfMissing is off)", file: directory)
+            }
+        }
+        try fileSystem.createDirectory(directory)
+        let fileLock = try fileSystem.lock(Path.join(directory, FileName.lock))
+        do {
+            return try recover(fileLock: fileLock)
+        } catch {
+            fileLock.unlock()
+            throw error
+        }
+    }
+
+    private func recover(fileLock: any FileLock) throws -> Store {
+        let names = try fileSystem.listDirectory(directory)
+        let kinds = names.compactMap { name in FileName.parse(name).map { (name, $0) } }
+        let versions: VersionSet
+        if kinds.contains(where: { $0.1 == .current }) {
+            if options.errorIfExists { throw TernError(.invalidArgument, "a store exists here", file: directory) }
+            versions = try VersionSet.recover(fileSystem: fileSystem, directory: directory)
+        } else {
+            // No CURRENT: a new store, or one whose creation was interrupted before CURRENT was
+            // written (then only an unreferenced manifest can exist). Data files without CURRENT
+            // mean CURRENT was lost: refuse rather than start empty over someone's data.
+            if let orphan = kinds.first(where: { if case .wal = $0.1 { return true }; if case .table = $0.1 { return true }; return false }) {
+                throw TernError.corruption(
+                    "CURRENT is missing but data files exist (\(orphan.0)); refusing to start empty", file: FileName.current, offset: nil)
+            }
+            guard options.createIfMissing else {
+                throw TernError(.notFound, "no store at this path (createIfMissing is off)", file: directory)
+            }
+            versions = .fresh(fileSystem: fileSystem, directory: directory)
+        }
+        for (_, kind) in kinds {
+            switch kind {
+            case .wal(let number), .table(let number), .manifest(let number): versions.markFileNumberUsed(number)
+            default: break
+            }
+        }
+
+        // Replay the WALs the manifest does not cover, oldest first.
+        let walNumbers = kinds.compactMap { entry -> FileNumber? in
+            if case .wal(let number) = entry.1, number >= versions.logNumber { return number }
+            return nil
+        }.sorted()
+        // The manifest's last sequence may exceed what the WALs hold (it is taken at flush time),
+        // so batches are checked only against each other.
+        var lastSequence = SequenceNumber.zero
+        var edit = VersionEdit()
+        var memtable = Memtable()
+        for number in walNumbers {
+            try replay(wal: number, into: &memtable, lastSequence: &lastSequence, edit: &edit, versions: versions)
+        }
+        if !memtable.isEmpty { try flush(&memtable, edit: &edit, versions: versions) }
+
+        // A fresh WAL, then a fresh manifest that makes it the live one.
+        let walNumber = versions.newFileNumber()
+        let walFile = try fileSystem.openWritable(Path.join(directory, FileName.wal(walNumber)), truncate: true)
+        try fileSystem.syncDirectory(directory)
+        lastSequence = max(lastSequence, versions.lastSequence)
+        versions.lastSequence = lastSequence
+        try versions.installRecovered(edit)
+        try versions.writeNewManifest(logNumber: walNumber)
+
+        removeObsoleteFiles(names: names, versions: versions, liveWAL: walNumber)
+        return Store(
+            options: options, directory: directory, versions: versions, memtable: Memtable(),
+            walNumber: walNumber, wal: LogWriter(file: walFile), lastSequence: lastSequence, fileLock: fileLock)
+    }
+
+    private func replay(
+        wal number: FileNumber, into memtable: inout Memtable, lastSequence: inout SequenceNumber,
+        edit: inout VersionEdit, versions: VersionSet
+    ) throws {
+        let name = FileName.wal(number)
+        var reader = LogReader(bytes: try fileSystem.readFile(Path.join(directory, name)), path: name)
+        while let record = try reader.next() {
+            let offset = reader.endOfLastRecord - record.count
+            guard record.count >= WriteBatch.headerSize else {
+                throw TernError.corruption("WAL record too short for a batch", file: name, offset: offset)
+            }
+            let batch = WriteBatch(representation: record)
+            var sequence = batch.sequence
+            guard sequence > lastSequence, batch.count > 0 else {
+                throw TernError.corruption(
+                    "WAL batch sequence \(sequence) does not follow \(lastSequence)", file: name, offset: offset)
+            }
+            try batch.forEach(file: name, offset: offset) { kind, key, value in
+                memtable.add(sequence: sequence, kind: kind, key: key, value: value)
+                sequence = sequence + 1
+            }
+            lastSequence = SequenceNumber(sequence.rawValue - 1)
+            if memtable.memoryUsage >= options.memtableBudgetBytes { try flush(&memtable, edit: &edit, versions: versions) }
+        }
+    }
+
+    private func flush(_ memtable: inout Memtable, edit: inout VersionEdit, versions: VersionSet) throws {
+        let number = versions.newFileNumber()
+        let table = try TableWriting.write(
+            memtable, number: number, fileSystem: fileSystem, directory: directory, options: options)
+        edit.newFiles.append((0, table))
+        memtable = Memtable()
+    }
+
+    /// Removes what no live state refers to: old WALs and manifests, unreferenced tables (from an
+    /// interrupted flush or recovery) and temporary files. Failures are harmless.
+    private func removeObsoleteFiles(names: [String], versions: VersionSet, liveWAL: FileNumber) {
+        let liveTables = Set(versions.current.allFiles.map(\.number))
+        for name in names {
+            let obsolete: Bool
+            switch FileName.parse(name) {
+            case .wal(let number)?: obsolete = number != liveWAL
+            case .table(let number)?: obsolete = !liveTables.contains(number)
+            case .manifest(let number)?: obsolete = number != versions.manifestNumber
+            case .temporary?: obsolete = true
+            default: obsolete = false
+            }
+            if obsolete { try? fileSystem.removeFile(Path.join(directory, name)) }
+        }
+    }
+}
+

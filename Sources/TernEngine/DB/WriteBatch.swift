@@ -1,0 +1,129 @@
+/// An ordered group of puts and deletes applied atomically: all of them or none, in the WAL and
+/// in the memtable. Later operations in a batch win over earlier ones on the same key.
+///
+/// Encoding (the WAL record payload, see `docs/formats/wal.md`):
+///
+///     sequence (fixed64) | count (fixed32) | record*
+///     record := kind (1 byte: 1 put, 0 delete) | varint keyLength | key | [varint valueLength | value]
+///
+/// The sequence number is assigned by the store when the batch is written; record `i` gets
+/// `sequence + i`.
+public struct WriteBatch: Sendable {
+    static let headerSize = 12
+
+    /// Keys longer than this are refused with `.invalidArgument`.
+    public static let maxKeySize = 64 * 1024
+    /// Values longer than this are refused with `.invalidArgument`.
+    public static let maxValueSize = 16 * 1024 * 1024
+
+    private(set) var representation: [UInt8]
+
+    /// An empty batch.
+    public init() {
+        representation = [UInt8](repeating: 0, count: WriteBatch.headerSize)
+    }
+
+    init(representation: [UInt8]) {
+        self.representation = representation
+    }
+
+    /// The number of operations in the batch.
+    public var count: Int {
+        Int(representation.withUnsafeBytes { $0.fixed32(at: 8) })
+    }
+
+    /// Whether the batch holds no operation.
+    public var isEmpty: Bool { count == 0 }
+
+    /// The encoded size in bytes (what the batch costs in the WAL).
+    public var byteSize: Int { representation.count }
+
+    /// Adds a put of `value` under `key`.
+    /// - Precondition: `key.count <= maxKeySize`, `value.count <= maxValueSize` (checked again,
+    ///   as an error, when the batch is written; see `validate()`).
+    public mutating func put(_ key: some Collection<UInt8>, _ value: some Collection<UInt8>) {
+        representation.append(ValueKind.value.rawValue)
+        representation.appendLengthPrefixed(key)
+        representation.appendLengthPrefixed(value)
+        setCount(count + 1)
+    }
+
+    /// Adds a delete of `key`.
+    public mutating func delete(_ key: some Collection<UInt8>) {
+        representation.append(ValueKind.deletion.rawValue)
+        representation.appendLengthPrefixed(key)
+        setCount(count + 1)
+    }
+
+    /// Appends every operation of `other`, after this batch's own.
+    public mutating func append(contentsOf other: WriteBatch) {
+        representation.append(contentsOf: other.representation[WriteBatch.headerSize...])
+        setCount(count + other.count)
+    }
+
+    /// Removes every operation.
+    public mutating func removeAll() {
+        representation.removeAll(keepingCapacity: true)
+        representation.append(contentsOf: repeatElement(0, count: WriteBatch.headerSize))
+    }
+
+    var sequence: SequenceNumber {
+        get { SequenceNumber(rawValue: representation.withUnsafeBytes { $0.fixed64(at: 0) }) }
+        set {
+            representation.withUnsafeMutableBytes {
+                $0.storeBytes(of: newValue.rawValue.littleEndian, toByteOffset: 0, as: UInt64.self)
+            }
+        }
+    }
+
+    private mutating func setCount(_ newCount: Int) {
+        representation.withUnsafeMutableBytes {
+            $0.storeBytes(of: UInt32(newCount).littleEndian, toByteOffset: 8, as: UInt32.self)
+        }
+    }
+
+    /// Checks the limits; throws `.invalidArgument` naming the first offending operation.
+    func validate() throws {
+        var index = 0
+        try forEach { _, key, value in
+            if key.count > WriteBatch.maxKeySize {
+                throw TernError(.invalidArgument, "key of operation \(index) is \(key.count) bytes; the limit is \(WriteBatch.maxKeySize)")
+            }
+            if value.count > WriteBatch.maxValueSize {
+                throw TernError(.invalidArgument, "value of operation \(index) is \(value.count) bytes; the limit is \(WriteBatch.maxValueSize)")
+            }
+            index += 1
+        }
+    }
+
+    /// Calls `body` with each operation in order: its kind, key and value (empty for deletes).
+    /// The buffers are valid only during the call. Throws `.corruption` when the encoding is
+    /// malformed (a batch read back from the WAL).
+    func forEach(
+        file: String? = nil, offset: Int? = nil,
+        _ body: (ValueKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try representation.withUnsafeBytes { raw in
+            var reader = ByteReader(raw, position: WriteBatch.headerSize)
+            let expected = raw.count >= WriteBatch.headerSize ? Int(raw.fixed32(at: 8)) : -1
+            var seen = 0
+            while !reader.isAtEnd {
+                guard let kindByte = reader.readByte(), let kind = ValueKind(rawValue: kindByte),
+                      let key = reader.readLengthPrefixed()
+                else { throw TernError.corruption("malformed write batch (operation \(seen))", file: file, offset: offset) }
+                var value = UnsafeRawBufferPointer(start: nil, count: 0)
+                if kind == .value {
+                    guard let bytes = reader.readLengthPrefixed() else {
+                        throw TernError.corruption("malformed write batch value (operation \(seen))", file: file, offset: offset)
+                    }
+                    value = bytes
+                }
+                try body(kind, key, value)
+                seen += 1
+            }
+            guard seen == expected else {
+                throw TernError.corruption("write batch says \(expected) operations but holds \(seen)", file: file, offset: offset)
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// Merges sorted children into one stream of internal keys, forward or backward.
+///
+/// Invariant: moving forward, every valid child is positioned at its first key >= the current
+/// key; moving backward, at its last key <= it. Changing direction re-seeks the other children
+/// (LevelDB's scheme), so mixed next/prev stays correct.
+struct MergingIterator {
+    private var children: [ChildIterator]
+    private var current: Int?
+    private var isForward = true
+
+    init(children: [ChildIterator]) {
+        self.children = children
+    }
+
+    var isValid: Bool { current != nil }
+    var key: UnsafeRawBufferPointer { children[current!].key }
+    var value: UnsafeRawBufferPointer { children[current!].value }
+
+    /// The first error any child met (a corrupt block); iteration stops being trustworthy.
+    var error: TernError? {
+        for child in children { if let error = child.error { return error } }
+        return nil
+    }
+
+    mutating func seekToFirst() {
+        for index in children.indices { children[index].seekToFirst() }
+        isForward = true
+        findSmallest()
+    }
+
+    mutating func seekToLast() {
+        for index in children.indices { children[index].seekToLast() }
+        isForward = false
+        findLargest()
+    }
+
+    mutating func seek(_ target: UnsafeRawBufferPointer) {
+        for index in children.indices { children[index].seek(target) }
+        isForward = true
+        findSmallest()
+    }
+
+    mutating func next() {
+        guard let current else { preconditionFailure("next() on an invalid iterator") }
+        if !isForward {
+            let saved = Array(key)
+            saved.withUnsafeBytes { saved in
+                for index in children.indices where index != current {
+                    children[index].seek(saved)
+                    if children[index].isValid && InternalKey.compare(children[index].key, saved) == 0 {
+                        children[index].next()
+                    }
+                }
+            }
+            isForward = true
+        }
+        children[current].next()
+        findSmallest()
+    }
+
+    mutating func prev() {
+        guard let current else { preconditionFailure("prev() on an invalid iterator") }
+        if isForward {
+            let saved = Array(key)
+            saved.withUnsafeBytes { saved in
+                for index in children.indices where index != current {
+                    children[index].seek(saved)
+                    if children[index].isValid {
+                        children[index].prev()
+                    } else {
+                        children[index].seekToLast()
+                    }
+                }
+            }
+            isForward = false
+        }
+        children[current].prev()
+        findLargest()
+    }
+
+    private mutating func findSmallest() {
+        var best: Int?
+        for index in children.indices where children[index].isValid {
+            if let chosen = best, InternalKey.compare(children[index].key, children[chosen].key) >= 0 { continue }
+            best = index
+        }
+        current = best
+    }
+
+    private mutating func findLargest() {
+        var best: Int?
+        for index in children.indices.reversed() where children[index].isValid {
+            if let chosen = best, InternalKey.compare(children[index].key, children[chosen].key) <= 0 { continue }
+            best = index
+        }
+        current = best
+    }
+}

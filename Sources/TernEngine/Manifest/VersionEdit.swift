@@ -1,0 +1,127 @@
+/// An SSTable as the file set knows it. Immutable; shared by every version that contains it.
+public final class FileMetadata: Sendable {
+    public let number: FileNumber
+    public let sizeBytes: Int
+    /// The smallest and largest internal keys in the file.
+    let smallest: [UInt8]
+    let largest: [UInt8]
+
+    init(number: FileNumber, sizeBytes: Int, smallest: [UInt8], largest: [UInt8]) {
+        self.number = number
+        self.sizeBytes = sizeBytes
+        self.smallest = smallest
+        self.largest = largest
+    }
+}
+
+/// A change to the file set, as recorded in the manifest. Specified in `docs/formats/manifest.md`.
+///
+///     edit   := field*
+///     field  := tag (varint) | body
+///     tag 1  formatVersion  varint          (first edit of every manifest)
+///     tag 2  logNumber      varint          (WALs numbered below it are obsolete)
+///     tag 3  nextFileNumber varint
+///     tag 4  lastSequence   varint
+///     tag 5  deletedFile    varint level | varint number
+///     tag 6  newFile        varint level | varint number | varint size | lp smallest | lp largest
+///
+/// `lp` is a varint length followed by that many bytes. Unknown tags come from a newer format.
+struct VersionEdit: Equatable {
+    /// Bumped by any change to the manifest grammar or to what the store's files mean.
+    static let formatVersion: UInt64 = 1
+
+    var formatVersion: UInt64?
+    var logNumber: FileNumber?
+    var nextFileNumber: FileNumber?
+    var lastSequence: SequenceNumber?
+    var deletedFiles: [(level: Int, number: FileNumber)] = []
+    var newFiles: [(level: Int, file: NewFile)] = []
+
+    struct NewFile: Equatable {
+        var number: FileNumber
+        var sizeBytes: Int
+        var smallest: [UInt8]
+        var largest: [UInt8]
+    }
+
+    static func == (a: VersionEdit, b: VersionEdit) -> Bool {
+        a.formatVersion == b.formatVersion && a.logNumber == b.logNumber && a.nextFileNumber == b.nextFileNumber
+            && a.lastSequence == b.lastSequence
+            && a.deletedFiles.map { "\($0.level)/\($0.number)" } == b.deletedFiles.map { "\($0.level)/\($0.number)" }
+            && a.newFiles.map(\.level) == b.newFiles.map(\.level) && a.newFiles.map(\.file) == b.newFiles.map(\.file)
+    }
+
+    private enum Tag: UInt64 {
+        case formatVersion = 1, logNumber, nextFileNumber, lastSequence, deletedFile, newFile
+    }
+
+    func encode() -> [UInt8] {
+        var bytes: [UInt8] = []
+        if let formatVersion { bytes.appendVarint(Tag.formatVersion.rawValue); bytes.appendVarint(formatVersion) }
+        if let logNumber { bytes.appendVarint(Tag.logNumber.rawValue); bytes.appendVarint(logNumber.rawValue) }
+        if let nextFileNumber { bytes.appendVarint(Tag.nextFileNumber.rawValue); bytes.appendVarint(nextFileNumber.rawValue) }
+        if let lastSequence { bytes.appendVarint(Tag.lastSequence.rawValue); bytes.appendVarint(lastSequence.rawValue) }
+        for (level, number) in deletedFiles {
+            bytes.appendVarint(Tag.deletedFile.rawValue)
+            bytes.appendVarint(level)
+            bytes.appendVarint(number.rawValue)
+        }
+        for (level, file) in newFiles {
+            bytes.appendVarint(Tag.newFile.rawValue)
+            bytes.appendVarint(level)
+            bytes.appendVarint(file.number.rawValue)
+            bytes.appendVarint(file.sizeBytes)
+            bytes.appendLengthPrefixed(file.smallest)
+            bytes.appendLengthPrefixed(file.largest)
+        }
+        return bytes
+    }
+
+    static func decode(_ bytes: [UInt8], file: String, offset: Int) throws -> VersionEdit {
+        func corrupt(_ what: String) -> TernError {
+            TernError.corruption("malformed manifest record: \(what)", file: file, offset: offset)
+        }
+        return try bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            var edit = VersionEdit()
+            while !reader.isAtEnd {
+                guard let tagValue = reader.readVarint() else { throw corrupt("truncated tag") }
+                guard let tag = Tag(rawValue: tagValue) else {
+                    throw TernError(.unsupportedFormat,
+                        "manifest field \(tagValue) is unknown: the store was written by a newer Tern",
+                        file: file, offset: offset)
+                }
+                switch tag {
+                case .formatVersion:
+                    guard let value = reader.readVarint() else { throw corrupt("format version") }
+                    edit.formatVersion = value
+                case .logNumber:
+                    guard let value = reader.readVarint() else { throw corrupt("log number") }
+                    edit.logNumber = FileNumber(value)
+                case .nextFileNumber:
+                    guard let value = reader.readVarint() else { throw corrupt("next file number") }
+                    edit.nextFileNumber = FileNumber(value)
+                case .lastSequence:
+                    guard let value = reader.readVarint(), value <= SequenceNumber.max.rawValue else {
+                        throw corrupt("last sequence")
+                    }
+                    edit.lastSequence = SequenceNumber(value)
+                case .deletedFile:
+                    guard let level = reader.readLength(limit: Version.levelCount - 1),
+                          let number = reader.readVarint() else { throw corrupt("deleted file") }
+                    edit.deletedFiles.append((level, FileNumber(number)))
+                case .newFile:
+                    guard let level = reader.readLength(limit: Version.levelCount - 1),
+                          let number = reader.readVarint(),
+                          let size = reader.readLength(limit: Int.max),
+                          let smallest = reader.readLengthPrefixed(), smallest.count >= InternalKey.trailerSize,
+                          let largest = reader.readLengthPrefixed(), largest.count >= InternalKey.trailerSize
+                    else { throw corrupt("new file") }
+                    edit.newFiles.append((level, NewFile(
+                        number: FileNumber(number), sizeBytes: size, smallest: Array(smallest), largest: Array(largest))))
+                }
+            }
+            return edit
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/// The durable record of the file set: the current `Version`, the manifest it is logged to, and
+/// the counters (next file number, last sequence, live WAL number).
+///
+/// Manifest protocol: every change is a `VersionEdit` appended to the manifest and synced before
+/// it takes effect. A new manifest starts with a snapshot edit; `CURRENT` is switched to it by
+/// writing `CURRENT.tmp`, syncing, renaming and syncing the directory, so a crash leaves either the
+/// old or the new manifest in charge, never neither.
+///
+/// Thread safety: none; the store calls it under its state lock.
+final class VersionSet {
+    let fileSystem: any FileSystem
+    let directory: String
+
+    private(set) var current: Version
+    private(set) var nextFileNumber: FileNumber
+    /// The sequence number of the last record made durable in an SSTable or WAL.
+    var lastSequence: SequenceNumber
+    /// WALs numbered below this hold nothing the SSTables lack.
+    private(set) var logNumber: FileNumber
+    private(set) var manifestNumber: FileNumber?
+    private var manifest: LogWriter?
+
+    private init(fileSystem: any FileSystem, directory: String) {
+        self.fileSystem = fileSystem
+        self.directory = directory
+        current = .empty
+        nextFileNumber = FileNumber(1)
+        lastSequence = .zero
+        logNumber = FileNumber(0)
+    }
+
+    /// A version set for a new, empty store (no manifest written yet; call `writeNewManifest`).
+    static func fresh(fileSystem: any FileSystem, directory: String) -> VersionSet {
+        VersionSet(fileSystem: fileSystem, directory: directory)
+    }
+
+    /// Reads `CURRENT` and replays the manifest it names.
+    static func recover(fileSystem: any FileSystem, directory: String) throws -> VersionSet {
+        let set = VersionSet(fileSystem: fileSystem, directory: directory)
+        let currentPath = Path.join(directory, FileName.current)
+        let currentText = String(decoding: try fileSystem.readFile(currentPath), as: UTF8.self)
+        guard currentText.hasSuffix("\n"), case .manifest(let number)? = FileName.parse(String(currentText.dropLast())) else {
+            throw TernError.corruption("CURRENT does not name a manifest", file: FileName.current, offset: 0)
+        }
+        let manifestName = FileName.manifest(number)
+        let bytes: [UInt8]
+        do {
+            bytes = try fileSystem.readFile(Path.join(directory, manifestName))
+        } catch let error as TernError where error.code == .notFound {
+            throw TernError.corruption("CURRENT names \(manifestName), which is missing", file: FileName.current, offset: 0)
+        }
+        var reader = LogReader(bytes: bytes, path: manifestName)
+        var sawFormatVersion = false
+        var version = Version.empty
+        while let record = try reader.next() {
+            let edit = try VersionEdit.decode(record, file: manifestName, offset: reader.endOfLastRecord - record.count)
+            if let formatVersion = edit.formatVersion {
+                guard formatVersion <= VersionEdit.formatVersion else {
+                    throw TernError(.unsupportedFormat,
+                        "the store has format version \(formatVersion); this build reads up to \(VersionEdit.formatVersion)",
+                        file: manifestName)
+                }
+                sawFormatVersion = true
+            }
+            guard sawFormatVersion else {
+                throw TernError.corruption("manifest does not start with a format version", file: manifestName, offset: 0)
+            }
+            do {
+                version = try version.applying(edit)
+            } catch let error as TernError {
+                throw error.naming(file: manifestName)
+            }
+            if let value = edit.logNumber { set.logNumber = value }
+            if let value = edit.nextFileNumber { set.nextFileNumber = value }
+            if let value = edit.lastSequence { set.lastSequence = value }
+        }
+        guard sawFormatVersion else {
+            throw TernError.corruption("manifest is empty", file: manifestName, offset: 0)
+        }
+        set.current = version
+        set.manifestNumber = number
+        // Never trust a counter below a number in use.
+        for file in version.allFiles where file.number >= set.nextFileNumber {
+            set.nextFileNumber = FileNumber(file.number.rawValue + 1)
+        }
+        if number >= set.nextFileNumber { set.nextFileNumber = FileNumber(number.rawValue + 1) }
+        return set
+    }
+
+    /// Takes the next file number.
+    func newFileNumber() -> FileNumber {
+        defer { nextFileNumber = FileNumber(nextFileNumber.rawValue + 1) }
+        return nextFileNumber
+    }
+
+    /// Makes sure no future file reuses `number` (found on disk during recovery).
+    func markFileNumberUsed(_ number: FileNumber) {
+        if number >= nextFileNumber { nextFileNumber = FileNumber(number.rawValue + 1) }
+    }
+
+    /// Logs `edit` (completed with the counters) to the manifest, syncs, and installs the result.
+    /// On failure nothing is installed and the store must refuse further writes.
+    func logAndApply(_ edit: VersionEdit) throws {
+        var edit = edit
+        if let logNumber = edit.logNumber { precondition(logNumber >= self.logNumber, "log number went back") }
+        edit.nextFileNumber = nextFileNumber
+        edit.lastSequence = lastSequence
+        let next = try current.applying(edit)
+        guard manifest != nil else { preconditionFailure("logAndApply before a manifest was written") }
+        try manifest!.add(edit.encode())
+        try manifest!.sync()
+        current = next
+        if let value = edit.logNumber { logNumber = value }
+    }
+
+    /// Applies the tables written during recovery without logging them: the new manifest that
+    /// `writeNewManifest` starts next records them in its snapshot.
+    func installRecovered(_ edit: VersionEdit) throws {
+        current = try current.applying(edit)
+    }
+
+    /// Starts a new manifest holding a snapshot of the current state (plus `logNumber` when given)
+    /// and switches `CURRENT` to it. Returns the number of the manifest it replaced, if any.
+    @discardableResult
+    func writeNewManifest(logNumber newLogNumber: FileNumber? = nil) throws -> FileNumber? {
+        let number = newFileNumber()
+        let name = FileName.manifest(number)
+        let path = Path.join(directory, name)
+        var edit = current.snapshotEdit()
+        edit.formatVersion = VersionEdit.formatVersion
+        edit.logNumber = newLogNumber ?? logNumber
+        edit.nextFileNumber = nextFileNumber
+        edit.lastSequence = lastSequence
+        var writer = LogWriter(file: try fileSystem.openWritable(path, truncate: true))
+        do {
+            try writer.add(edit.encode())
+            try writer.sync()
+            try fileSystem.writeFileAtomically(
+                Path.join(directory, FileName.current), Array((name + "\n").utf8))
+        } catch {
+            try? writer.close()
+            try? fileSystem.removeFile(path)
+            throw error
+        }
+        let old = manifestNumber
+        if let previous = manifest.take() { try? previous.close() }
+        manifest = .some(writer)
+        manifestNumber = number
+        if let newLogNumber { logNumber = newLogNumber }
+        return old
+    }
+
+    /// Closes the manifest file.
+    func close() {
+        if let previous = manifest.take() { try? previous.close() }
+    }
+}

@@ -1,1 +1,0 @@
-// Test support for Tern: fault-injecting file system, seeded randomness, models.

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Tern: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tern",
+        abstract: "Tern: an embedded, log-structured table store.",
+        discussion: """
+            Tern stores DynamoDB-style tables in a crash-safe LSM engine. These commands run
+            its demo workload and inspect a store directory.
+            """,
+        subcommands: [Demo.self, Inspect.self])
+}

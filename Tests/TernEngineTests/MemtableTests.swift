@@ -1,0 +1,98 @@
+import Testing
+import TernTesting
+@testable import TernEngine
+
+@Suite struct MemtableTests {
+    func add(_ memtable: Memtable, _ key: String, _ sequence: UInt64, _ kind: ValueKind, _ value: String = "") {
+        Array(key.utf8).withUnsafeBytes { key in
+            Array(value.utf8).withUnsafeBytes { value in
+                memtable.add(sequence: SequenceNumber(sequence), kind: kind, key: key, value: value)
+            }
+        }
+    }
+
+    func get(_ memtable: Memtable, _ key: String, at sequence: UInt64) -> LookupResult {
+        Array(key.utf8).withUnsafeBytes { memtable.get(userKey: $0, snapshot: SequenceNumber(sequence)) }
+    }
+
+    @Test func newestVisibleVersionWins() {
+        let memtable = Memtable()
+        add(memtable, "a", 1, .value, "one")
+        add(memtable, "a", 3, .value, "three")
+        add(memtable, "a", 5, .deletion)
+        add(memtable, "b", 2, .value, "")
+        #expect(get(memtable, "a", at: 0) == .notFound)
+        #expect(get(memtable, "a", at: 2) == .found(Array("one".utf8)))
+        #expect(get(memtable, "a", at: 4) == .found(Array("three".utf8)))
+        #expect(get(memtable, "a", at: 9) == .deleted)
+        #expect(get(memtable, "b", at: 9) == .found([]))
+        #expect(get(memtable, "", at: 9) == .notFound)
+        #expect(get(memtable, "c", at: 9) == .notFound)
+    }
+
+    @Test func emptyKeyAndLargeValue() {
+        let memtable = Memtable()
+        let big = String(repeating: "x", count: Arena.chunkSize)
+        add(memtable, "", 1, .value, big)
+        #expect(get(memtable, "", at: 1) == .found(Array(big.utf8)))
+        #expect(memtable.memoryUsage >= Arena.chunkSize)
+        #expect(memtable.memoryUsage < Arena.chunkSize + 256)
+    }
+
+    @Test func iteratesInInternalKeyOrderBothWays() {
+        var generator = SeededGenerator.fromEnvironment("memtable-order")
+        let memtable = Memtable()
+        var expected: [[UInt8]] = []
+        for sequence in 1...2000 {
+            let key = generator.bytes(Int.random(in: 0...6, using: &generator))
+            add(memtable, String(decoding: key, as: UTF8.self), UInt64(sequence), .value, "v")
+            expected.append(InternalKey.encode(Array(String(decoding: key, as: UTF8.self).utf8), SequenceNumber(UInt64(sequence)), .value))
+        }
+        expected.sort { compareInternal($0, $1) < 0 }
+        var iterator = memtable.makeIterator()
+        var forward: [[UInt8]] = []
+        iterator.seekToFirst()
+        while iterator.isValid { forward.append(Array(iterator.key)); iterator.next() }
+        #expect(forward == expected)
+        var backward: [[UInt8]] = []
+        iterator.seekToLast()
+        while iterator.isValid { backward.append(Array(iterator.key)); iterator.prev() }
+        #expect(backward == expected.reversed())
+        // Seek lands on the first key >= target.
+        for probe in expected.indices.filter({ $0 % 97 == 0 }) {
+            expected[probe].withUnsafeBytes { iterator.seek($0) }
+            #expect(Array(iterator.key) == expected[probe])
+        }
+    }
+
+    @Test func readersRunConcurrentlyWithTheWriter() async {
+        let memtable = Memtable()
+        let total = 20_000
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 1...total {
+                    self.add(memtable, "key\(index)", UInt64(index), .value, "value\(index)")
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    // Whatever a reader finds must be complete and in order.
+                    for _ in 0..<20 {
+                        var iterator = memtable.makeIterator()
+                        iterator.seekToFirst()
+                        var previous: [UInt8]?
+                        while iterator.isValid {
+                            let key = Array(iterator.key)
+                            if let previous { #expect(compareInternal(previous, key) < 0) }
+                            let user = String(decoding: key.dropLast(8), as: UTF8.self)
+                            #expect(String(decoding: Array(iterator.value), as: UTF8.self) == "value" + user.dropFirst(3))
+                            previous = key
+                            iterator.next()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(memtable.count == total)
+    }
+}

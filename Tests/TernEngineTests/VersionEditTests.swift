@@ -1,0 +1,47 @@
+import Testing
+@testable import TernEngine
+
+@Suite struct VersionEditTests {
+    @Test func roundTrips() throws {
+        var edit = VersionEdit()
+        edit.formatVersion = 1
+        edit.logNumber = FileNumber(7)
+        edit.nextFileNumber = FileNumber(12)
+        edit.lastSequence = SequenceNumber(99)
+        edit.deletedFiles = [(1, FileNumber(3))]
+        edit.newFiles = [(0, .init(number: FileNumber(11), sizeBytes: 4096,
+                                   smallest: InternalKey.encode([1], SequenceNumber(5), .value),
+                                   largest: InternalKey.encode([9], SequenceNumber(6), .deletion)))]
+        let decoded = try VersionEdit.decode(edit.encode(), file: "MANIFEST-000001", offset: 0)
+        #expect(decoded == edit)
+    }
+
+    /// Golden vector from docs/formats/manifest.md.
+    @Test func goldenVector() {
+        var edit = VersionEdit()
+        edit.formatVersion = 1
+        edit.logNumber = FileNumber(5)
+        edit.nextFileNumber = FileNumber(6)
+        edit.lastSequence = SequenceNumber(300)
+        #expect(hex(edit.encode()) == "0101" + "0205" + "0306" + "04ac02")
+    }
+
+    @Test func unknownTagMeansNewerFormat() {
+        #expect {
+            _ = try VersionEdit.decode([0x63, 0x01], file: "MANIFEST-000001", offset: 0)
+        } throws: { ($0 as? TernError)?.code == .unsupportedFormat }
+    }
+
+    @Test func truncatedFieldsAreCorruption() {
+        var edit = VersionEdit()
+        edit.newFiles = [(2, .init(number: FileNumber(11), sizeBytes: 4096,
+                                   smallest: InternalKey.encode([1], SequenceNumber(5), .value),
+                                   largest: InternalKey.encode([9], SequenceNumber(6), .value)))]
+        let bytes = edit.encode()
+        for cut in 1..<bytes.count {
+            #expect { _ = try VersionEdit.decode(Array(bytes[0..<cut]), file: "M", offset: 0) } throws: {
+                ($0 as? TernError)?.code == .corruption
+            }
+        }
+    }
+}
