@@ -1,0 +1,149 @@
+/// A cursor over every entry of an `SSTable` (all versions, internal-key order): a two-level
+/// iterator, an index-block cursor choosing the data block and a data-block cursor within it.
+///
+/// **Lifetime of `key` and `value`:** views valid until the iterator next moves (`seek*`,
+/// `next`, `prev`) or ends. Copy them to keep them.
+///
+/// **Errors** (a corrupt block, a failed read) make the iterator invalid and set `error`
+/// (a `TernError` naming the file and the block offset). Errors are sticky: once set, every
+/// move is a no-op and `isValid` stays false. A caller ending a scan on `!isValid` must check
+/// `error` to tell the end of the table from a failure.
+///
+/// Hot path: `next`/`prev` within a block do no heap allocation; crossing into another block
+/// reads it through `SSTable.readBlock` (one allocation per block, until a block cache exists).
+///
+/// `~Copyable` (it owns its cursors' key buffers); a layer that needs to store iterators in a
+/// collection can box one in a final class.
+/// Thread safety: one thread at a time per iterator; many iterators may share one table.
+public struct SSTableIterator: ~Copyable {
+    /// The table iterated (kept alive by the iterator).
+    public let table: SSTable
+    private var indexIterator: BlockIterator
+    private var dataIterator: BlockIterator
+    /// The handle of the block in `dataIterator`, `nil` when none is loaded.
+    private var dataHandle: BlockHandle?
+    /// The error that stopped the iterator, if any.
+    public private(set) var error: TernError?
+
+    init(table: SSTable) {
+        self.table = table
+        self.indexIterator = BlockIterator(block: table.index.block)
+        self.dataIterator = BlockIterator(block: emptyBlock.block)
+    }
+
+    /// Whether the iterator is at an entry.
+    public var isValid: Bool { error == nil && dataIterator.isValid }
+
+    /// The current internal key. REQUIRES: `isValid`.
+    public var key: UnsafeRawBufferPointer { dataIterator.key }
+
+    /// The current value. REQUIRES: `isValid`.
+    public var value: UnsafeRawBufferPointer { dataIterator.value }
+
+    /// Moves to the first entry (invalid for an empty table).
+    public mutating func seekToFirst() {
+        guard error == nil else { return }
+        indexIterator.seekToFirst()
+        if loadDataBlock() { dataIterator.seekToFirst() }
+        skipEmptyBlocksForward()
+    }
+
+    /// Moves to the last entry (invalid for an empty table).
+    public mutating func seekToLast() {
+        guard error == nil else { return }
+        indexIterator.seekToLast()
+        if loadDataBlock() { dataIterator.seekToLast() }
+        skipEmptyBlocksBackward()
+    }
+
+    /// Moves to the first entry whose key is `>= target` in internal-key order (invalid when none
+    /// is). REQUIRES: `target` is an internal key (at least 8 bytes).
+    public mutating func seek(_ target: UnsafeRawBufferPointer) {
+        guard error == nil else { return }
+        indexIterator.seek(target)
+        if loadDataBlock() { dataIterator.seek(target) }
+        skipEmptyBlocksForward()
+    }
+
+    /// `seek` with a byte-array target.
+    public mutating func seek(_ target: [UInt8]) {
+        target.withUnsafeBytes { seek($0) }
+    }
+
+    /// Moves to the next entry. REQUIRES: `isValid`.
+    public mutating func next() {
+        precondition(isValid, "next on an invalid SSTable iterator")
+        dataIterator.next()
+        skipEmptyBlocksForward()
+    }
+
+    /// Moves to the previous entry (invalid before the first). REQUIRES: `isValid`.
+    public mutating func prev() {
+        precondition(isValid, "prev on an invalid SSTable iterator")
+        dataIterator.prev()
+        skipEmptyBlocksBackward()
+    }
+
+    // MARK: Block switching
+
+    /// After a move that left the data cursor past the end of its block, walks the index forward
+    /// to the next block with an entry.
+    private mutating func skipEmptyBlocksForward() {
+        while error == nil && !dataIterator.isValid {
+            if !takeDataIteratorError() { return }
+            guard indexIterator.isValid else { return }
+            indexIterator.next()
+            if loadDataBlock() { dataIterator.seekToFirst() }
+        }
+    }
+
+    /// Mirror of `skipEmptyBlocksForward`.
+    private mutating func skipEmptyBlocksBackward() {
+        while error == nil && !dataIterator.isValid {
+            if !takeDataIteratorError() { return }
+            guard indexIterator.isValid else { return }
+            indexIterator.prev()
+            if loadDataBlock() { dataIterator.seekToLast() }
+        }
+    }
+
+    /// Moves a data-cursor error into `error`; returns whether there was none.
+    private mutating func takeDataIteratorError() -> Bool {
+        guard let status = dataIterator.status else { return true }
+        error = status.naming(file: table.path, offset: dataHandle?.offset)
+        return false
+    }
+
+    /// Loads the block the index cursor points at into the data cursor. Returns `false` (with
+    /// the data cursor invalid) when the index cursor is past either end or on failure.
+    private mutating func loadDataBlock() -> Bool {
+        guard indexIterator.isValid else {
+            if let status = indexIterator.status {
+                error = status.naming(file: table.path, offset: table.indexHandle.offset)
+            }
+            dataIterator.reset(to: emptyBlock.block)
+            dataHandle = nil
+            return false
+        }
+        guard let handle = BlockHandle.decode(exactly: indexIterator.value) else {
+            error = TernError.corruption("malformed block handle in the index", file: table.path, offset: table.indexHandle.offset)
+            return false
+        }
+        if handle == dataHandle {
+            // Same block (a seek that stays inside it): keep it, the caller repositions.
+            return true
+        }
+        do {
+            dataIterator.reset(to: try table.readBlock(handle))
+            dataHandle = handle
+            return true
+        } catch let failure as TernError {
+            error = failure.naming(file: table.path, offset: handle.offset)
+        } catch {
+            self.error = TernError(.ioError, "\(error)", file: table.path, offset: handle.offset)
+        }
+        dataIterator.reset(to: emptyBlock.block)
+        dataHandle = nil
+        return false
+    }
+}
