@@ -19,8 +19,8 @@ struct BlockBuilder {
 
     var isEmpty: Bool { entryCount == 0 }
 
-    /// The size of the block if it were finished now.
-    var estimatedSizeBytes: Int { contents.count + 4 * restarts.count + 4 }
+    /// The size of the block if it were finished now (exact; after `finish`, its size).
+    var estimatedSizeBytes: Int { isFinished ? contents.count : contents.count + 4 * restarts.count + 4 }
 
     /// Appends an entry. REQUIRES: not finished; `key` is an internal key greater than every key
     /// added since the last `reset` (the table builder checks this; here it is only asserted).

@@ -1,3 +1,4 @@
+import Testing
 @testable import TernEngine
 
 /// SplitMix64: a tiny seeded generator, so every random test can be replayed from its seed.
@@ -137,4 +138,9 @@ func blockEntries(_ block: Block) -> [TestEntry] {
         iterator.next()
     }
     return entries
+}
+
+/// `#expect` for conditions over `~Copyable` iterators (the macro cannot capture those).
+func check(_ condition: Bool, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(condition, Comment(rawValue: text), sourceLocation: sourceLocation)
 }
