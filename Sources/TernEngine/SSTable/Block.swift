@@ -32,15 +32,30 @@ final class Block: ManagedBuffer<BlockLayout, UInt8> {
     static func make(
         byteCount: Int, initializingWith initialize: (UnsafeMutableRawBufferPointer) throws -> Void
     ) throws -> Block {
-        let buffer = Block.create(minimumCapacity: max(byteCount, 1)) { _ in
-            BlockLayout(byteCount: byteCount, restartsOffset: 0, restartCount: 0)
-        }
-        let block = unsafeDowncast(buffer, to: Block.self)
-        try block.withUnsafeMutablePointerToElements { elements in
-            try initialize(UnsafeMutableRawBufferPointer(start: elements, count: byteCount))
-        }
-        block.header = try Block.parseLayout(UnsafeRawBufferPointer(start: block.base, count: byteCount))
+        let block = allocate(capacity: byteCount)
+        try initialize(UnsafeMutableRawBufferPointer(start: block.storage, count: byteCount))
+        try block.seal(byteCount: byteCount)
         return block
+    }
+
+    /// A block whose bytes are not written yet: write up to `capacity` bytes at `storage`, then
+    /// `seal` it, before anyone else sees it.
+    static func allocate(capacity: Int) -> Block {
+        let buffer = Block.create(minimumCapacity: max(capacity, 1)) { _ in
+            BlockLayout(byteCount: 0, restartsOffset: 0, restartCount: 0)
+        }
+        return unsafeDowncast(buffer, to: Block.self)
+    }
+
+    /// Where an `allocate`d block's bytes go.
+    var storage: UnsafeMutableRawPointer {
+        withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
+    }
+
+    /// Makes the first `byteCount` bytes written at `storage` the block, validating its restart
+    /// array (`.corruption` without a file name when malformed). Called once, before publication.
+    func seal(byteCount: Int) throws {
+        header = try Block.parseLayout(UnsafeRawBufferPointer(start: storage, count: byteCount))
     }
 
     /// A block holding a copy of `bytes`.
@@ -114,10 +129,8 @@ struct SharedBlock: @unchecked Sendable {
 let emptyBlock = SharedBlock(block: makeEmptyBlock())
 
 private func makeEmptyBlock() -> Block {
-    let buffer = Block.create(minimumCapacity: 4) { _ in BlockLayout(byteCount: 4, restartsOffset: 0, restartCount: 0) }
-    let block = unsafeDowncast(buffer, to: Block.self)
-    block.withUnsafeMutablePointerToElements { elements in
-        UnsafeMutableRawPointer(elements).storeBytes(of: UInt32(0), as: UInt32.self)
-    }
+    let block = Block.allocate(capacity: 4)
+    block.storage.storeBytes(of: UInt32(0), as: UInt32.self)
+    try! block.seal(byteCount: 4)  // four zero bytes are a well-formed empty block
     return block
 }

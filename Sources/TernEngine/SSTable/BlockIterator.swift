@@ -37,6 +37,8 @@ struct BlockIterator: ~Copyable {
 
     /// The error that made the iterator invalid, if any.
     private(set) var status: TernError?
+    /// `status != nil`, as a plain flag: seeks test it without copying the error.
+    private(set) var corrupt = false
 
     static let initialKeyCapacity = 64
 
@@ -86,6 +88,7 @@ struct BlockIterator: ~Copyable {
         restartsOffset = layout.restartsOffset
         restartCount = layout.restartCount
         status = nil
+        corrupt = false
         invalidate()
     }
 
@@ -106,14 +109,14 @@ struct BlockIterator: ~Copyable {
 
     /// Moves to the first entry (invalid when the block is empty).
     mutating func seekToFirst() {
-        guard status == nil, restartCount > 0 else { return invalidate() }
+        guard !corrupt, restartCount > 0 else { return invalidate() }
         seekToRestartPoint(0)
         parseNextEntry()
     }
 
     /// Moves to the last entry (invalid when the block is empty).
     mutating func seekToLast() {
-        guard status == nil, restartCount > 0 else { return invalidate() }
+        guard !corrupt, restartCount > 0 else { return invalidate() }
         seekToRestartPoint(restartCount - 1)
         while parseNextEntry() && nextEntryOffset < restartsOffset {}
     }
@@ -124,7 +127,7 @@ struct BlockIterator: ~Copyable {
     /// REQUIRES: `target` is an internal key (at least 8 bytes).
     mutating func seek(_ target: UnsafeRawBufferPointer) {
         precondition(target.count >= InternalKey.trailerSize, "seek target must be an internal key")
-        guard status == nil, restartCount > 0 else { return invalidate() }
+        guard !corrupt, restartCount > 0 else { return invalidate() }
         // Invariant: every restart point left of `left` has a key < target; right of `right`, >= target.
         var left = 0
         var right = restartCount - 1
@@ -176,6 +179,7 @@ struct BlockIterator: ~Copyable {
 
     private mutating func markCorrupt(_ message: String, at offset: Int) {
         status = TernError.corruption("\(message) (block offset \(offset))", file: nil, offset: nil)
+        corrupt = true
         invalidate()
     }
 

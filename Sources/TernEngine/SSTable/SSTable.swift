@@ -1,22 +1,25 @@
 import Synchronization
 
-// Back of the envelope (4 KiB blocks, ~16-byte keys, ~100-byte values, ~35 entries a block,
-// 64 MiB table = ~16 K data blocks; no block cache yet):
+// Back of the envelope (4 KiB blocks, 16-byte user keys, 100-byte values: ~37 entries a block;
+// 1 M entries = 27 K data blocks, 61 MiB with LZ4 on half-compressible values; no block cache
+// yet). Measured on this 2-core VM (release, page cache warm, load average ~4, so +-30%):
 //
-// open:  3 preads (footer 56 B, filter ~1.25 B/key, index ~30 B/block = ~0.5 MiB), kept in memory.
-// get, key absent (99% answered by the filter): 1 MurmurHash3 of the user key (~5 ns) and up
-//        to 7 bit probes (k = 7 at 10 bits/key; a miss stops at the first 0 bit, ~2 probes on
-//        average, each maybe a cache miss): ~0.1-0.3 µs, 0 syscalls, 0 heap allocations.
-// get, key present: filter as above; binary search of the in-memory index (log2 16 K = 14
-//        in-place key compares, interval-1 restarts so no key assembly); then 1 pread of one
-//        block (~2-4 KiB stored + 5 B trailer) into stack/temporary memory, CRC32C (~0.5 µs at
-//        9 GB/s), LZ4 decompress (~1.3 µs at 3 GB/s) into the one heap allocation of the get
-//        (the Block), binary search over ~3 restart keys, scan of <= 16 entries. ~3-5 µs from
-//        the page cache: ~250 K gets/s/core, dominated by the syscall, checksum and
-//        decompression that a block cache will remove. Returning `.found` copies the value
-//        (one more allocation); `withLookup` hands it out in place instead.
-// iteration: per entry ~10-20 ns (3 varints, a memcpy of the unshared key bytes); per block
-//        one pread + CRC + LZ4 + one allocation, amortized over ~35 entries.
+// open:  3 preads (footer 56 B; filter 1.25 B/key = 1.2 MiB; index ~30 B/block = 0.8 MiB),
+//        both kept in memory (~2 MiB per 1 M keys).
+// get, key absent: 1 MurmurHash3 of the user key and k = 7 bit probes (a miss usually stops
+//        at the first or second 0 bit). 0 syscalls, 0 allocations; ~0.2 µs measured. ~1% of
+//        absent keys pass the filter and cost what a present key costs.
+// get, key present: the filter; a binary search of the in-memory index (log2 27 K = 15
+//        compares, in place: interval-1 restarts need no key assembly); 1 pread of one stored
+//        block (~2.3 KiB LZ4 or 4 KiB raw, + 5 B trailer; ~1.5 µs for 4 KiB here), CRC32C
+//        (~0.45 µs at 9 GB/s), LZ4 decompress (~1.3 µs at 3 GB/s); a search of ~3 restart keys and
+//        <= 16 entries. 1 syscall; 1 allocation (raw block) or 2 (LZ4: stored + decoded).
+//        ~4.6 µs measured (LZ4): ~200 K gets/s/core, syscall + checksum + decompression bound,
+//        which a block cache removes. `.found` copies the value (one more allocation);
+//        `withLookup` hands it out in place instead.
+// scan:  per entry 3 varints, a memcpy of the unshared key bytes, no allocation; per block
+//        1 pread + CRC + LZ4 + 1 allocation (the iterator reuses its read buffer), amortized
+//        over ~37 entries. ~100-200 ns/entry measured, of which ~100 is the per-block cost.
 
 /// An open, immutable SSTable file: point lookups and iterators (`SSTableIterator`).
 ///
@@ -201,62 +204,96 @@ public final class SSTable: Sendable {
 
     /// Reads, verifies and decodes the data block at `handle`. Every data-block read of the
     /// table and its iterators goes through here (a block cache will hook in here).
-    func readBlock(_ handle: BlockHandle) throws -> Block {
+    ///
+    /// `readBuffer`, when given and at least `handle.size + 5` bytes, receives the stored bytes,
+    /// so the read costs one allocation (the block). Without it, the stored bytes are read into
+    /// the block's own allocation, which a raw block keeps (one allocation) and an LZ4 block
+    /// decompresses out of (two).
+    func readBlock(_ handle: BlockHandle, readBuffer: UnsafeMutableRawBufferPointer? = nil) throws -> Block {
         dataBlockReadCount.add(1, ordering: .relaxed)
-        return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset)
+        return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
     }
 
-    static func readBlock(_ handle: BlockHandle, file: any ReadableFile, path: String, limit: Int) throws -> Block {
-        try withVerifiedPayload(handle, file: file, path: path, limit: limit) { payload, type in
-            let length = try decodedLength(payload, type)
-            return try Block.make(byteCount: length) { destination in
-                try decode(payload, type, into: destination)
+    static func readBlock(
+        _ handle: BlockHandle, file: any ReadableFile, path: String, limit: Int,
+        readBuffer: UnsafeMutableRawBufferPointer? = nil
+    ) throws -> Block {
+        do {
+            let storedSize = try checkedStoredSize(handle, path: path, limit: limit)
+            if let readBuffer, readBuffer.count >= storedSize {
+                let stored = UnsafeMutableRawBufferPointer(rebasing: readBuffer[0..<storedSize])
+                let type = try readVerified(handle, into: stored, file: file, path: path)
+                return try decodeBlock(UnsafeRawBufferPointer(rebasing: stored[0..<handle.size]), type)
             }
+            let block = Block.allocate(capacity: storedSize)
+            let stored = UnsafeMutableRawBufferPointer(start: block.storage, count: storedSize)
+            let type = try readVerified(handle, into: stored, file: file, path: path)
+            if type == .raw {
+                try block.seal(byteCount: handle.size)
+                return block
+            }
+            return try decodeBlock(UnsafeRawBufferPointer(rebasing: stored[0..<handle.size]), type)
+        } catch let error as TernError {
+            throw error.naming(file: path, offset: handle.offset)
         }
     }
 
     static func readFilter(_ handle: BlockHandle, file: any ReadableFile, path: String, limit: Int) throws -> BloomFilter {
-        try withVerifiedPayload(handle, file: file, path: path, limit: limit) { payload, type in
-            var encoded = [UInt8](repeating: 0, count: try decodedLength(payload, type))
-            try encoded.withUnsafeMutableBytes { try decode(payload, type, into: $0) }
-            return try BloomFilter(encoded: encoded)
+        do {
+            let storedSize = try checkedStoredSize(handle, path: path, limit: limit)
+            var stored = [UInt8](repeating: 0, count: storedSize)
+            let type = try stored.withUnsafeMutableBytes { try readVerified(handle, into: $0, file: file, path: path) }
+            return try stored.withUnsafeBytes { stored in
+                let payload = UnsafeRawBufferPointer(rebasing: stored[0..<handle.size])
+                var encoded = [UInt8](repeating: 0, count: try decodedLength(payload, type))
+                try encoded.withUnsafeMutableBytes { try decode(payload, type, into: $0) }
+                return try BloomFilter(encoded: encoded)
+            }
+        } catch let error as TernError {
+            throw error.naming(file: path, offset: handle.offset)
         }
     }
 
-    /// Reads the stored block at `handle` (payload and trailer) into temporary memory, checks
-    /// its bounds and checksum, and hands the payload and its type to `body`. Any `TernError`
-    /// without a file is renamed to this file and the block's offset.
-    private static func withVerifiedPayload<Result>(
-        _ handle: BlockHandle, file: any ReadableFile, path: String, limit: Int,
-        _ body: (UnsafeRawBufferPointer, BlockType) throws -> Result
-    ) throws -> Result {
-        // `handle` comes from the file: check it before trusting it with an allocation.
+    /// The bytes a block occupies in the file (payload and trailer), after checking that
+    /// `handle` (which comes from the file) lies inside the blocks: it is trusted with an
+    /// allocation next.
+    private static func checkedStoredSize(_ handle: BlockHandle, path: String, limit: Int) throws -> Int {
         guard handle.offset <= limit, handle.size <= limit - handle.offset - SSTableFormat.blockTrailerSize else {
             throw TernError.corruption(
                 "block handle (offset \(handle.offset), size \(handle.size)) points outside the blocks (which end at \(limit))",
                 file: path, offset: handle.offset)
         }
-        let storedSize = handle.size + SSTableFormat.blockTrailerSize
-        do {
-            return try withUnsafeTemporaryAllocation(byteCount: storedSize, alignment: 8) { buffer in
-                let got = try file.read(at: handle.offset, into: buffer)
-                guard got == storedSize else {
-                    throw TernError.corruption(
-                        "file is truncated: block wants \(storedSize) bytes, found \(got)", file: path, offset: handle.offset)
-                }
-                let stored = UnsafeRawBufferPointer(buffer)
-                let expected = CRC32C.unmask(stored.fixed32(at: handle.size + 1))
-                let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: stored[0...handle.size]))
-                guard actual == expected else {
-                    throw TernError.corruption("block checksum mismatch", file: path, offset: handle.offset)
-                }
-                guard let type = BlockType(rawValue: stored[handle.size]) else {
-                    throw TernError.corruption("unknown block type \(stored[handle.size])", file: path, offset: handle.offset)
-                }
-                return try body(UnsafeRawBufferPointer(rebasing: stored[0..<handle.size]), type)
-            }
-        } catch let error as TernError {
-            throw error.naming(file: path, offset: handle.offset)
+        return handle.size + SSTableFormat.blockTrailerSize
+    }
+
+    /// Reads the stored block at `handle` (payload and trailer, exactly `stored.count` bytes)
+    /// into `stored` and verifies its checksum; returns the block type.
+    private static func readVerified(
+        _ handle: BlockHandle, into stored: UnsafeMutableRawBufferPointer, file: any ReadableFile, path: String
+    ) throws -> BlockType {
+        let got = try file.read(at: handle.offset, into: stored)
+        guard got == stored.count else {
+            throw TernError.corruption(
+                "file is truncated: block wants \(stored.count) bytes, found \(got)", file: path, offset: handle.offset)
+        }
+        let bytes = UnsafeRawBufferPointer(stored)
+        let expected = CRC32C.unmask(bytes.fixed32(at: handle.size + 1))
+        // The checksum covers the payload and the type byte.
+        let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(handle.size + 1)]))
+        guard actual == expected else {
+            throw TernError.corruption("block checksum mismatch", file: path, offset: handle.offset)
+        }
+        guard let type = BlockType(rawValue: bytes[handle.size]) else {
+            throw TernError.corruption("unknown block type \(bytes[handle.size])", file: path, offset: handle.offset)
+        }
+        return type
+    }
+
+    /// A block holding the decoded `payload`.
+    private static func decodeBlock(_ payload: UnsafeRawBufferPointer, _ type: BlockType) throws -> Block {
+        let length = try decodedLength(payload, type)
+        return try Block.make(byteCount: length) { destination in
+            try decode(payload, type, into: destination)
         }
     }
 

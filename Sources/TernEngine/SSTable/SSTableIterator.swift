@@ -23,16 +23,33 @@ public struct SSTableIterator: ~Copyable {
     /// The handle of the block in `dataIterator`, `nil` when none is loaded.
     private var dataHandle: BlockHandle?
     /// The error that stopped the iterator, if any.
-    public private(set) var error: TernError?
+    public private(set) var error: TernError? {
+        didSet { failed = error != nil }
+    }
+    /// `error != nil`, as a plain flag: the hot path tests it without copying the error.
+    private var failed = false
+    /// Where stored blocks are read before decoding, reused across blocks (grown on demand),
+    /// so crossing into a block costs one allocation: the decoded block.
+    private var readBuffer: UnsafeMutableRawBufferPointer
 
     init(table: SSTable) {
         self.table = table
         self.indexIterator = BlockIterator(block: table.index.block)
         self.dataIterator = BlockIterator(block: emptyBlock.block)
+        self.readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SSTableIterator.initialReadBufferBytes, alignment: 16)
     }
 
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    static let initialReadBufferBytes = 8 * 1024
+    /// Blocks larger than this (one huge value) are read without the buffer rather than keep a
+    /// large buffer alive for the iterator's lifetime.
+    static let maximumReadBufferBytes = 1024 * 1024
+
     /// Whether the iterator is at an entry.
-    public var isValid: Bool { error == nil && dataIterator.isValid }
+    public var isValid: Bool { !failed && dataIterator.isValid }
 
     /// The current internal key. REQUIRES: `isValid`.
     public var key: UnsafeRawBufferPointer { dataIterator.key }
@@ -42,7 +59,7 @@ public struct SSTableIterator: ~Copyable {
 
     /// Moves to the first entry (invalid for an empty table).
     public mutating func seekToFirst() {
-        guard error == nil else { return }
+        guard !failed else { return }
         indexIterator.seekToFirst()
         if loadDataBlock() { dataIterator.seekToFirst() }
         skipEmptyBlocksForward()
@@ -50,7 +67,7 @@ public struct SSTableIterator: ~Copyable {
 
     /// Moves to the last entry (invalid for an empty table).
     public mutating func seekToLast() {
-        guard error == nil else { return }
+        guard !failed else { return }
         indexIterator.seekToLast()
         if loadDataBlock() { dataIterator.seekToLast() }
         skipEmptyBlocksBackward()
@@ -59,7 +76,7 @@ public struct SSTableIterator: ~Copyable {
     /// Moves to the first entry whose key is `>= target` in internal-key order (invalid when none
     /// is). REQUIRES: `target` is an internal key (at least 8 bytes).
     public mutating func seek(_ target: UnsafeRawBufferPointer) {
-        guard error == nil else { return }
+        guard !failed else { return }
         indexIterator.seek(target)
         if loadDataBlock() { dataIterator.seek(target) }
         skipEmptyBlocksForward()
@@ -89,7 +106,7 @@ public struct SSTableIterator: ~Copyable {
     /// After a move that left the data cursor past the end of its block, walks the index forward
     /// to the next block with an entry.
     private mutating func skipEmptyBlocksForward() {
-        while error == nil && !dataIterator.isValid {
+        while !failed && !dataIterator.isValid {
             if !takeDataIteratorError() { return }
             guard indexIterator.isValid else { return }
             indexIterator.next()
@@ -99,7 +116,7 @@ public struct SSTableIterator: ~Copyable {
 
     /// Mirror of `skipEmptyBlocksForward`.
     private mutating func skipEmptyBlocksBackward() {
-        while error == nil && !dataIterator.isValid {
+        while !failed && !dataIterator.isValid {
             if !takeDataIteratorError() { return }
             guard indexIterator.isValid else { return }
             indexIterator.prev()
@@ -109,7 +126,7 @@ public struct SSTableIterator: ~Copyable {
 
     /// Moves a data-cursor error into `error`; returns whether there was none.
     private mutating func takeDataIteratorError() -> Bool {
-        guard let status = dataIterator.status else { return true }
+        guard dataIterator.corrupt, let status = dataIterator.status else { return true }
         error = status.naming(file: table.path, offset: dataHandle?.offset)
         return false
     }
@@ -118,7 +135,7 @@ public struct SSTableIterator: ~Copyable {
     /// the data cursor invalid) when the index cursor is past either end or on failure.
     private mutating func loadDataBlock() -> Bool {
         guard indexIterator.isValid else {
-            if let status = indexIterator.status {
+            if indexIterator.corrupt, let status = indexIterator.status {
                 error = status.naming(file: table.path, offset: table.indexHandle.offset)
             }
             dataIterator.reset(to: emptyBlock.block)
@@ -133,8 +150,17 @@ public struct SSTableIterator: ~Copyable {
             // Same block (a seek that stays inside it): keep it, the caller repositions.
             return true
         }
+        // `handle.size` is from the file and not yet checked against it: compare before adding.
+        if handle.size <= SSTableIterator.maximumReadBufferBytes
+            && handle.size + SSTableFormat.blockTrailerSize > readBuffer.count
+        {
+            let capacity = max(handle.size + SSTableFormat.blockTrailerSize, 2 * readBuffer.count)
+            readBuffer.deallocate()
+            readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        }
         do {
-            dataIterator.reset(to: try table.readBlock(handle))
+            // A block too large for the buffer (or a corrupt size) is read without it.
+            dataIterator.reset(to: try table.readBlock(handle, readBuffer: readBuffer))
             dataHandle = handle
             return true
         } catch let failure as TernError {
