@@ -45,8 +45,11 @@ public final class SSTable: Sendable {
     /// A point-lookup result whose value is a view into the data block, valid only inside the
     /// `withLookup` closure.
     public enum LookupView {
+        /// The newest visible record holds this value (a view into the block).
         case found(UnsafeRawBufferPointer)
+        /// The newest visible record is a tombstone.
         case deleted
+        /// No record of the key is visible in this table.
         case notFound
     }
 

@@ -12,6 +12,7 @@ public struct SSTableOptions: Sendable, Equatable {
     public var blockSizeBytes: Int
     /// Entries between restart points in data blocks.
     public var restartInterval: Int
+    /// Per-block compression of data and index blocks (the filter is always stored raw).
     public var compression: SSTableCompression
     /// Bloom filter bits per distinct user key; 0 writes no filter.
     public var bloomBitsPerKey: Int
@@ -34,6 +35,7 @@ public struct SSTableProperties: Sendable, Equatable {
     public var fileSizeBytes: Int
     /// Entries (internal keys) in the table.
     public var entryCount: Int
+    /// Data blocks written (the index has one entry per data block).
     public var dataBlockCount: Int
     /// The first and last internal keys; `nil` for an empty table.
     public var smallestKey: [UInt8]?
