@@ -86,10 +86,3 @@ func readLog(_ bytes: [UInt8]) throws -> (records: [[UInt8]], tornAt: Int?) {
         #expect(torn == nil)
     }
 }
-
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return byte < 16 ? "0" + digits : digits
-    }.joined()
-}

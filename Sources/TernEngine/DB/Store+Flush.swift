@@ -61,8 +61,8 @@ extension Store {
 
 /// Writing a memtable out as an SSTable (flush and recovery share it).
 enum TableWriting {
-    static func tableOptions(_ options: StoreOptions) -> TableOptions {
-        var tableOptions = TableOptions()
+    static func tableOptions(_ options: StoreOptions) -> SSTableOptions {
+        var tableOptions = SSTableOptions()
         tableOptions.blockSizeBytes = options.blockSizeBytes
         tableOptions.compression = options.compression
         tableOptions.bloomBitsPerKey = options.bloomBitsPerKey
@@ -76,7 +76,7 @@ enum TableWriting {
         let path = Path.join(directory, name)
         let file = try fileSystem.openWritable(path, truncate: true)
         do {
-            var builder = TableBuilder(file: file, options: tableOptions(options))
+            var builder = SSTableBuilder(file: file, path: name, options: tableOptions(options))
             var iterator = memtable.makeIterator()
             iterator.seekToFirst()
             while iterator.isValid {
@@ -87,9 +87,11 @@ enum TableWriting {
             try file.sync()
             try file.close()
             try fileSystem.syncDirectory(directory)
+            guard let smallest = properties.smallestKey, let largest = properties.largestKey else {
+                preconditionFailure("a non-empty memtable produced an empty SSTable")
+            }
             return VersionEdit.NewFile(
-                number: number, sizeBytes: properties.fileSizeBytes,
-                smallest: properties.smallestKey, largest: properties.largestKey)
+                number: number, sizeBytes: properties.fileSizeBytes, smallest: smallest, largest: largest)
         } catch {
             try? file.close()
             try? fileSystem.removeFile(path)

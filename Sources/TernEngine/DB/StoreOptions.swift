@@ -9,12 +9,6 @@ public enum Durability: Sendable {
     case buffered
 }
 
-/// Block compression for SSTables.
-public enum Compression: Sendable {
-    case none
-    case lz4
-}
-
 /// Settings of a store, fixed when it is opened.
 public struct StoreOptions: Sendable {
     /// Where the store's files live. Tests substitute `MemoryFileSystem` or a fault injector.
@@ -29,7 +23,7 @@ public struct StoreOptions: Sendable {
     /// Target uncompressed size of an SSTable data block.
     public var blockSizeBytes = 4096
     /// Compression of SSTable data blocks.
-    public var compression: Compression = .lz4
+    public var compression: SSTableCompression = .lz4
     /// Bloom filter bits per key (about 1% false positives at 10).
     public var bloomBitsPerKey = 10
 

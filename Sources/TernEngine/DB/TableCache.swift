@@ -7,7 +7,7 @@ import Synchronization
 final class TableCache: Sendable {
     private let fileSystem: any FileSystem
     private let directory: String
-    private let tables = Mutex<[FileNumber: Table]>([:])
+    private let tables = Mutex<[FileNumber: SSTable]>([:])
 
     init(fileSystem: any FileSystem, directory: String) {
         self.fileSystem = fileSystem
@@ -15,13 +15,13 @@ final class TableCache: Sendable {
     }
 
     /// The open table for `file`, opening it on first use.
-    func table(_ file: FileMetadata) throws -> Table {
+    func table(_ file: FileMetadata) throws -> SSTable {
         if let table = tables.withLock({ $0[file.number] }) { return table }
         let name = FileName.table(file.number)
         let handle = try fileSystem.openReadable(Path.join(directory, name))
-        let table: Table
+        let table: SSTable
         do {
-            table = try Table.open(file: handle, path: name)
+            table = try SSTable.open(file: handle, path: name)
         } catch {
             handle.close()
             throw error

@@ -2,12 +2,12 @@
 /// than a protocol existential, so every call is a direct, inlinable switch.
 enum ChildIterator {
     case memtable(MemtableIterator)
-    case table(TableIterator)
+    case table(SSTableCursor)
 
     var isValid: Bool {
         switch self {
         case .memtable(let iterator): iterator.isValid
-        case .table(let iterator): iterator.isValid
+        case .table(let cursor): cursor.iterator.isValid
         }
     }
 
@@ -15,7 +15,7 @@ enum ChildIterator {
     var key: UnsafeRawBufferPointer {
         switch self {
         case .memtable(let iterator): iterator.key
-        case .table(let iterator): iterator.key
+        case .table(let cursor): cursor.iterator.key
         }
     }
 
@@ -23,49 +23,59 @@ enum ChildIterator {
     var value: UnsafeRawBufferPointer {
         switch self {
         case .memtable(let iterator): iterator.value
-        case .table(let iterator): iterator.value
+        case .table(let cursor): cursor.iterator.value
         }
     }
 
     var error: TernError? {
         switch self {
         case .memtable: nil
-        case .table(let iterator): iterator.error
+        case .table(let cursor): cursor.iterator.error
         }
     }
 
     mutating func seekToFirst() {
         switch self {
         case .memtable(var iterator): iterator.seekToFirst(); self = .memtable(iterator)
-        case .table(var iterator): iterator.seekToFirst(); self = .table(iterator)
+        case .table(let cursor): cursor.iterator.seekToFirst()
         }
     }
 
     mutating func seekToLast() {
         switch self {
         case .memtable(var iterator): iterator.seekToLast(); self = .memtable(iterator)
-        case .table(var iterator): iterator.seekToLast(); self = .table(iterator)
+        case .table(let cursor): cursor.iterator.seekToLast()
         }
     }
 
     mutating func seek(_ target: UnsafeRawBufferPointer) {
         switch self {
         case .memtable(var iterator): iterator.seek(target); self = .memtable(iterator)
-        case .table(var iterator): iterator.seek(target); self = .table(iterator)
+        case .table(let cursor): cursor.iterator.seek(target)
         }
     }
 
     mutating func next() {
         switch self {
         case .memtable(var iterator): iterator.next(); self = .memtable(iterator)
-        case .table(var iterator): iterator.next(); self = .table(iterator)
+        case .table(let cursor): cursor.iterator.next()
         }
     }
 
     mutating func prev() {
         switch self {
         case .memtable(var iterator): iterator.prev(); self = .memtable(iterator)
-        case .table(var iterator): iterator.prev(); self = .table(iterator)
+        case .table(let cursor): cursor.iterator.prev()
         }
+    }
+}
+
+/// A box for a `~Copyable` `SSTableIterator`, so it can sit in the merge's array.
+/// Thread safety: none; confined to the iterator's thread like the iterator itself.
+final class SSTableCursor {
+    var iterator: SSTableIterator
+
+    init(_ iterator: consuming SSTableIterator) {
+        self.iterator = iterator
     }
 }

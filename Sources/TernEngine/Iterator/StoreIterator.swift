@@ -251,7 +251,7 @@ extension Store {
         var children: [ChildIterator] = [.memtable(view.memtable.makeIterator())]
         if let immutable = view.immutable { children.append(.memtable(immutable.makeIterator())) }
         for file in view.version.levels.joined() {
-            children.append(.table(try tableCache.table(file).makeIterator()))
+            children.append(.table(SSTableCursor(try tableCache.table(file).makeIterator())))
         }
         return StoreIterator(
             view: view, children: children, sequence: sequence, snapshot: snapshot,

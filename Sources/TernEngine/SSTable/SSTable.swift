@@ -32,16 +32,6 @@ import Synchronization
 /// Thread safety: immutable after `open` (its counters are atomics), so `Sendable`; any number
 /// of threads may call `get` and run their own iterators on one table at once.
 public final class SSTable: Sendable {
-    /// The result of a point lookup.
-    public enum LookupResult: Sendable, Equatable {
-        /// The newest visible record holds this value.
-        case found([UInt8])
-        /// The newest visible record is a tombstone.
-        case deleted
-        /// No record of the key is visible in this table.
-        case notFound
-    }
-
     /// A point-lookup result whose value is a view into the data block, valid only inside the
     /// `withLookup` closure.
     public enum LookupView {

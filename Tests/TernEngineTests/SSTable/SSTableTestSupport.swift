@@ -105,7 +105,7 @@ func scanBackward(_ table: SSTable) -> (entries: [TestEntry], error: TernError?)
 }
 
 /// What `SSTable.get` must answer, from a sorted model.
-func modelLookup(_ model: [TestEntry], userKey: [UInt8], snapshot: UInt64) -> SSTable.LookupResult {
+func modelLookup(_ model: [TestEntry], userKey: [UInt8], snapshot: UInt64) -> LookupResult {
     for entry in model {
         let (user, trailer) = entry.key.withUnsafeBytes { raw in
             (Array(InternalKey.userKey(raw)), InternalKey.decodeTrailer(raw)!)

@@ -228,7 +228,7 @@ import Testing
         try buildTable(model, options: SSTableOptions(), fileSystem: fileSystem)
         let table = try openTable(fileSystem)
         let k = Array("k".utf8)
-        let expected: [(UInt64, SSTable.LookupResult)] = [
+        let expected: [(UInt64, LookupResult)] = [
             (11, .found(Array("v10".utf8))), (10, .found(Array("v10".utf8))), (9, .deleted), (7, .deleted),
             (6, .found(Array("v5".utf8))), (5, .found(Array("v5".utf8))), (4, .notFound), (0, .notFound),
         ]
