@@ -59,9 +59,8 @@ extension ExpressionParser {
         let left: ConditionOperand
         if atFunctionCall {
             let call = try parseCall()
-            if ExpressionParser.booleanFunctions.contains(call.name), !atComparisonOperator {
-                return booleanFunction(call)
-            }
+            // A call standing alone is a condition: it must be one of the boolean functions.
+            if !atComparisonOperator { return booleanFunction(call) }
             left = operand(from: .call(call))
         } else {
             left = try parseOperand()
@@ -187,7 +186,7 @@ extension ExpressionParser {
                 }
             }
             return .beginsWith(subject, prefix)
-        default:  // contains
+        case "contains":
             guard checkArgumentCount(call, 2) else { return placeholder }
             let container = operand(from: call.arguments[0])
             let element = operand(from: call.arguments[1])
@@ -197,6 +196,9 @@ extension ExpressionParser {
                     at: call.token.start)
             }
             return .contains(container, element)
+        default:
+            reportMisplacedFunction(call)
+            return placeholder
         }
     }
 

@@ -126,6 +126,8 @@ struct ExpressionParser {
         let token = current
         switch token.kind {
         case .identifier:
+            // The grammar's own keywords never name an attribute: DynamoDB reports a syntax error.
+            for keyword in ["AND", "OR", "NOT", "BETWEEN", "IN"] where isKeyword(token, keyword) { throw syntaxError() }
             advance()
             let name = text(token)
             if ReservedWords.contains(name) {
