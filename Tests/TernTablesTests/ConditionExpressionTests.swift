@@ -96,7 +96,7 @@ import Testing
         ("attribute_exists(:v)", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists"),
         ("size(:v) = :v", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: size"),
         ("size(s, s) = :v", "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2"),
-        ("begins_with(s, :v)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: NUMBER"),
+        ("begins_with(s, :v)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator: begins_with, operand type: NUMBER"),
         ("contains(s, s) AND :v = :v", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [s]"),
         ("attribute_type(n, s) AND :v = :v", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: PATH"),
     ])

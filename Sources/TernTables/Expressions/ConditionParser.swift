@@ -181,7 +181,7 @@ extension ExpressionParser {
             for operand in [subject, prefix] {
                 if case .value(let value) = operand, value.type != .string, value.type != .binary {
                     deferError(
-                        "Incorrect operand type for operator or function; operator or function: begins_with, operand type: \(value.type.longName)",
+                        "Incorrect operand type for operator or function; operator: begins_with, operand type: \(value.type.longName)",
                         at: call.token.start)
                 }
             }

@@ -6,6 +6,12 @@ public struct KeyCondition: Sendable, Equatable {
     /// The condition on the sort key, if any.
     public let sortKeyCondition: SortKeyCondition?
 
+    /// A key condition built in code (already valid for its schema).
+    public init(partitionKey: KeyValue, sortKeyCondition: SortKeyCondition? = nil) {
+        self.partitionKey = partitionKey
+        self.sortKeyCondition = sortKeyCondition
+    }
+
     /// Parses `text` and checks it against `schema` (the table's, or the queried index's).
     ///
     /// - Throws: `ValidationException` for a syntax error, an undefined or reserved name, and for
