@@ -224,6 +224,17 @@ import Testing
         #expect(dynamoError { _ = try evaluateCondition(hundred + " OR :v100 = :v100", on: ["a": N("99")], values: values) } == nil)
     }
 
+    // Rule 37: a Query filter may not read key attributes (a Scan filter may).
+    @Test func rule37_queryFilterMayNotReadKeyAttributes() throws {
+        let schema = KeySchema(partitionKey: .init(name: "pk", type: .string), sortKey: .init(name: "sk", type: .number))
+        var attributes = try ExpressionAttributes(values: [":v": N("1")])
+        let onKey = try ConditionExpression("a = :v OR size(sk) > :v", kind: .filter, attributes: &attributes)
+        #expect(dynamoError { try onKey.checkNoKeyAttributes(schema) }?.message
+            == "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk")
+        let onOther = try ConditionExpression("a = :v", kind: .filter, attributes: &attributes)
+        #expect(dynamoError { try onOther.checkNoKeyAttributes(schema) } == nil)
+    }
+
     @Test func topLevelNamesListWhatTheConditionReads() throws {
         var attributes = try ExpressionAttributes(names: ["#s": "status"], values: [":v": N("1")])
         let condition = try ConditionExpression("a.b = :v AND size(l[0]) > :v OR attribute_exists(#s)", attributes: &attributes)

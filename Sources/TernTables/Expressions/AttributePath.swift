@@ -19,6 +19,7 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
     /// The steps after the top-level name.
     public let rest: [Element]
 
+    /// The path `name` followed by `rest` (a top-level attribute when `rest` is empty).
     public init(_ name: String, _ rest: [Element] = []) {
         self.name = name
         self.rest = rest

@@ -57,7 +57,7 @@ enum ConditionEvaluation {
     static func contains(_ container: AttributeValue?, _ element: AttributeValue?) -> Bool {
         guard let container, let element else { return false }
         switch (container, element) {
-        case (.string(let string), .string(let part)): return ByteOrder.contains(Array(string.utf8), Array(part.utf8))
+        case (.string(let string), .string(let part)): return ByteOrder.contains(string, part)
         case (.binary(let bytes), .binary(let part)): return ByteOrder.contains(bytes, part)
         case (.stringSet(let values), .string(let candidate)): return values.contains { $0.utf8.elementsEqual(candidate.utf8) }
         case (.numberSet(let values), .number(let candidate)): return values.contains(candidate)

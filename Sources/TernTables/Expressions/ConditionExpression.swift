@@ -27,6 +27,17 @@ public struct ConditionExpression: Sendable {
     /// - Complexity: proportional to the size of the expression and of the values it inspects.
     public func evaluate(_ item: Item) -> Bool { root.evaluate(item) }
 
+    /// Checks a Query's filter: it may not read the key attributes (a Scan's filter may).
+    ///
+    /// - Throws: `ValidationException` "Filter Expression can only contain non-primary key
+    ///   attributes: Primary key attribute: <name>".
+    public func checkNoKeyAttributes(_ schema: KeySchema) throws(DynamoError) {
+        let names = topLevelNames
+        for name in schema.attributeNames where names.contains(name) {
+            throw .validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(name)")
+        }
+    }
+
     /// The top-level attribute names the expression reads (to decode only those, or to check that a
     /// Query filter leaves key attributes alone).
     public var topLevelNames: Set<String> {
@@ -38,18 +49,27 @@ public struct ConditionExpression: Sendable {
 
 /// A node of a parsed condition.
 public indirect enum ConditionNode: Sendable {
+    /// `lhs <comparator> rhs`.
     case comparison(ConditionOperand, Comparator, ConditionOperand)
     /// `value BETWEEN lower AND upper`, inclusive.
     case between(ConditionOperand, lower: ConditionOperand, upper: ConditionOperand)
     /// `value IN (candidates...)`.
     case isIn(ConditionOperand, [ConditionOperand])
+    /// Both hold.
     case and(ConditionNode, ConditionNode)
+    /// Either holds.
     case or(ConditionNode, ConditionNode)
+    /// The condition does not hold.
     case not(ConditionNode)
+    /// `attribute_exists(path)`.
     case attributeExists(AttributePath)
+    /// `attribute_not_exists(path)`.
     case attributeNotExists(AttributePath)
+    /// `attribute_type(operand, :type)`.
     case attributeType(ConditionOperand, AttributeType)
+    /// `begins_with(value, prefix)`: string or binary prefix.
     case beginsWith(ConditionOperand, ConditionOperand)
+    /// `contains(container, element)`: substring, set element or list element.
     case contains(ConditionOperand, ConditionOperand)
 
     func collectNames(into names: inout Set<String>) {
@@ -77,8 +97,11 @@ public indirect enum ConditionNode: Sendable {
 
 /// An operand of a condition: a document path, a constant, or `size(path)`.
 public enum ConditionOperand: Sendable, Equatable {
+    /// The item's value at a path (absent when missing).
     case path(AttributePath)
+    /// A constant from `ExpressionAttributeValues`.
     case value(AttributeValue)
+    /// `size(path)`: string length in UTF-16 units, bytes of a binary, elements of a set, list or map.
     case size(AttributePath)
 
     func collectName(into names: inout Set<String>) {
@@ -91,11 +114,17 @@ public enum ConditionOperand: Sendable, Equatable {
 
 /// The comparison operators.
 public enum Comparator: String, Sendable {
+    /// `=`.
     case equal = "="
+    /// `<>` (true when either side is missing).
     case notEqual = "<>"
+    /// `<`.
     case less = "<"
+    /// `<=`.
     case lessOrEqual = "<="
+    /// `>`.
     case greater = ">"
+    /// `>=`.
     case greaterOrEqual = ">="
 
     /// The operator with its operands swapped (`a < b` is `b > a`).

@@ -166,10 +166,15 @@ extension ConditionOperand {
 
 /// The condition a Query puts on the sort key.
 public enum SortKeyCondition: Sendable, Equatable {
+    /// `sk = v`.
     case equal(KeyValue)
+    /// `sk < v`.
     case less(KeyValue)
+    /// `sk <= v`.
     case lessOrEqual(KeyValue)
+    /// `sk > v`.
     case greater(KeyValue)
+    /// `sk >= v`.
     case greaterOrEqual(KeyValue)
     /// Inclusive on both ends; `lower <= upper` is guaranteed by parsing.
     case between(KeyValue, KeyValue)

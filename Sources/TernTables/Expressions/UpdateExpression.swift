@@ -59,14 +59,19 @@ public enum UpdateAction: Sendable {
 
 /// The right-hand side of a SET action.
 public enum UpdateValue: Sendable {
+    /// A single operand.
     case operand(UpdateOperand)
+    /// `a + b` on numbers.
     case plus(UpdateOperand, UpdateOperand)
+    /// `a - b` on numbers.
     case minus(UpdateOperand, UpdateOperand)
 }
 
 /// An operand of a SET action.
 public indirect enum UpdateOperand: Sendable {
+    /// The old item's value at a path (which must exist).
     case path(AttributePath)
+    /// A constant from `ExpressionAttributeValues`.
     case value(AttributeValue)
     /// The value at the path if it exists, else the fallback.
     case ifNotExists(AttributePath, UpdateOperand)

@@ -55,15 +55,25 @@ public enum AttributeValue: Sendable {
 
 /// The ten attribute types; the raw value is DynamoDB's type descriptor (`S`, `N`, ... `BS`).
 public enum AttributeType: String, Sendable, CaseIterable {
+    /// `S`.
     case string = "S"
+    /// `N`.
     case number = "N"
+    /// `B`.
     case binary = "B"
+    /// `BOOL`.
     case bool = "BOOL"
+    /// `NULL`.
     case null = "NULL"
+    /// `L`.
     case list = "L"
+    /// `M`.
     case map = "M"
+    /// `SS`.
     case stringSet = "SS"
+    /// `NS`.
     case numberSet = "NS"
+    /// `BS`.
     case binarySet = "BS"
 
     /// The long name DynamoDB uses in operand-type error messages (`STRING`, `NUMBER_SET`, ...).
@@ -87,6 +97,7 @@ public enum AttributeType: String, Sendable, CaseIterable {
 }
 
 extension AttributeValue: Equatable {
+    /// DynamoDB equality: strings by bytes, numbers by value, sets regardless of order.
     public static func == (lhs: AttributeValue, rhs: AttributeValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
@@ -110,6 +121,7 @@ extension AttributeValue: Equatable {
 }
 
 extension AttributeValue: Hashable {
+    /// Hashes consistently with `==` (set elements in any order hash alike).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(type)
         switch self {
@@ -155,7 +167,26 @@ enum ByteOrder {
         }
     }
 
-    static func compare(_ lhs: String, _ rhs: String) -> Int { compare(lhs.utf8, rhs.utf8) }
+    /// Strings by UTF-8 bytes; native Swift strings are UTF-8 already, so this reads their storage
+    /// in place (the generic path covers bridged strings).
+    static func compare(_ lhs: String, _ rhs: String) -> Int {
+        let fast = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in compareBuffers(left, right) }
+        }
+        return (fast ?? nil) ?? compare(lhs.utf8, rhs.utf8)
+    }
+
+    static func compareBuffers(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = Swift.min(lhs.count, rhs.count)
+        var index = 0
+        while index < common {
+            let a = lhs[index]
+            let b = rhs[index]
+            if a != b { return a < b ? -1 : 1 }
+            index += 1
+        }
+        return lhs.count == rhs.count ? 0 : (lhs.count < rhs.count ? -1 : 1)
+    }
 
     static func sortedStrings(_ strings: [String]) -> [String] {
         strings.sorted { compare($0.utf8, $1.utf8) < 0 }
@@ -179,8 +210,20 @@ enum ByteOrder {
         value.count >= prefix.count && value.starts(with: prefix)
     }
 
-    /// True when `needle` occurs in `haystack` as a contiguous byte run (the empty needle always does).
+    /// True when the UTF-8 of `part` occurs in the UTF-8 of `string`.
+    static func contains(_ string: String, _ part: String) -> Bool {
+        let fast = string.utf8.withContiguousStorageIfAvailable { haystack in
+            part.utf8.withContiguousStorageIfAvailable { needle in contains(haystack, needle) }
+        }
+        return (fast ?? nil) ?? contains(Array(string.utf8), Array(part.utf8))
+    }
+
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        haystack.withUnsafeBufferPointer { haystack in needle.withUnsafeBufferPointer { needle in contains(haystack, needle) } }
+    }
+
+    /// True when `needle` occurs in `haystack` as a contiguous byte run (the empty needle always does).
+    static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         if needle.isEmpty { return true }
         if needle.count > haystack.count { return false }
         let first = needle[0]

@@ -28,6 +28,7 @@ public struct DynamoError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The old item, when the request asked for it with `ReturnValuesOnConditionCheckFailure`.
         public var item: Item?
 
+        /// A reason with DynamoDB's `code` (`None`, `ConditionalCheckFailed`, ...).
         public init(code: String, message: String? = nil, item: Item? = nil) {
             self.code = code
             self.message = message
@@ -49,6 +50,7 @@ public struct DynamoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// For expression errors: the UTF-8 byte offset in the expression where the problem was found.
     public var offset: Int?
 
+    /// An error of kind `code` with `message`, and the optional details of its kind.
     public init(
         _ code: Code, _ message: String, cancellationReasons: [CancellationReason] = [],
         item: Item? = nil, offset: Int? = nil
@@ -63,6 +65,7 @@ public struct DynamoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// DynamoDB's error name, e.g. `ValidationException`.
     public var name: String { code.rawValue }
 
+    /// `<Name>: <message>`, e.g. `ValidationException: ...`.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// A `ValidationException` with `message`.

@@ -2,9 +2,12 @@
 public struct KeySchema: Sendable, Hashable {
     /// One key attribute: its name and type.
     public struct Attribute: Sendable, Hashable {
+        /// The attribute's name.
         public var name: String
+        /// The attribute's type: S, N or B.
         public var type: ScalarAttributeType
 
+        /// A key attribute `name` of `type`.
         public init(name: String, type: ScalarAttributeType) {
             self.name = name
             self.type = type
@@ -16,9 +19,12 @@ public struct KeySchema: Sendable, Hashable {
     /// The largest sort key value, in bytes.
     public static let maxSortKeyBytes = 1024
 
+    /// The partition (HASH) key.
     public var partitionKey: Attribute
+    /// The sort (RANGE) key, if the table has one.
     public var sortKey: Attribute?
 
+    /// A schema with `partitionKey` and, optionally, `sortKey`.
     public init(partitionKey: Attribute, sortKey: Attribute? = nil) {
         self.partitionKey = partitionKey
         self.sortKey = sortKey
@@ -117,9 +123,12 @@ public struct KeySchema: Sendable, Hashable {
 
 /// The primary key of one item: its partition key value and, on tables with one, its sort key value.
 public struct PrimaryKey: Sendable, Hashable, Comparable {
+    /// The partition key value.
     public var partition: KeyValue
+    /// The sort key value, on tables with a sort key.
     public var sort: KeyValue?
 
+    /// The key `partition` / `sort`.
     public init(partition: KeyValue, sort: KeyValue? = nil) {
         self.partition = partition
         self.sort = sort

@@ -4,8 +4,11 @@
 /// numbers by value. Values of different types never share a key position, but for totality they
 /// order binary < string < number (the order of their encoding type codes).
 public enum KeyValue: Sendable {
+    /// `S`: compared by UTF-8 bytes.
     case string(String)
+    /// `N`: compared by value.
     case number(Number)
+    /// `B`: compared by unsigned bytes.
     case binary([UInt8])
 
     /// The key value held by `value`, or `nil` if `value` is not S, N or B.
@@ -41,11 +44,14 @@ public enum KeyValue: Sendable {
 }
 
 extension KeyValue: Hashable {
+    /// Equal as DynamoDB key values (strings by bytes, numbers by value).
     public static func == (lhs: KeyValue, rhs: KeyValue) -> Bool { lhs.attributeValue == rhs.attributeValue }
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) { attributeValue.hash(into: &hasher) }
 }
 
 extension KeyValue: Comparable {
+    /// DynamoDB's key order.
     public static func < (lhs: KeyValue, rhs: KeyValue) -> Bool { compare(lhs, rhs) < 0 }
 
     /// -1, 0 or 1 in DynamoDB's key order.
@@ -69,8 +75,11 @@ extension KeyValue: Comparable {
 
 /// The three types a key attribute may have (`AttributeType` in DynamoDB's `AttributeDefinitions`).
 public enum ScalarAttributeType: String, Sendable, CaseIterable {
+    /// `S`.
     case string = "S"
+    /// `N`.
     case number = "N"
+    /// `B`.
     case binary = "B"
 
     /// The same type as an `AttributeType`.
