@@ -148,6 +148,20 @@ import TernEngine
         #expect(throws: TernError.self) { try ItemCodec.decode(bytes(hex: hexText)) }
     }
 
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        var random = SeededRandom.forTest("utf8CheckAgreesWithTheStandardLibrary", defaultSeed: 0x5EED_2002)
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+                                    0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        var validCount = 0
+        for _ in 0..<100_000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &random)).map { _ in interesting.randomElement(using: &random)! }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBufferPointer(UTF8Check.isValid) == expected, "\(hex(bytes))")
+            if expected { validCount += 1 }
+        }
+        #expect(validCount > 1_000)
+    }
+
     @Test func nestingBeyond32LevelsIsCorruption() throws {
         var value = AttributeValue.null
         for _ in 0..<32 { value = .list([value]) }

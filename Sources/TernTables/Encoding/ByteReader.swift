@@ -58,7 +58,32 @@ struct ByteReader {
     }
 
     mutating func readVarUInt64() throws -> UInt64 {
-        UInt64(try readVarUInt128(maxBits: 64))
+        // Fast path: most lengths and counts fit one byte.
+        if offset < bytes.count, bytes[offset] < 0x80 {
+            defer { offset += 1 }
+            return UInt64(bytes[offset])
+        }
+        let start = offset
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            let payload = UInt64(byte & 0x7F)
+            guard shift < 64, shift + 7 <= 64 || payload >> (64 - shift) == 0 else {
+                throw corruption("varint overflows 64 bits", at: start)
+            }
+            result |= payload << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    /// Reads a UTF-8 string of `count` bytes, rejecting invalid UTF-8.
+    mutating func readString(_ count: Int) throws -> String {
+        let start = offset
+        let slice = try readSlice(count)
+        guard UTF8Check.isValid(slice) else { throw corruption("string is not valid UTF-8", at: start) }
+        return String(decoding: slice, as: UTF8.self)
     }
 
     /// Reads a varint used as a length or count: it must not exceed the bytes left (every counted
@@ -96,5 +121,51 @@ extension Array where Element == UInt8 {
     /// Appends `value` zigzag-encoded (0, -1, 1, -2, ... → 0, 1, 2, 3, ...).
     mutating func appendZigZag(_ value: Int64) {
         appendVarUInt(UInt128(UInt64(bitPattern: (value << 1) ^ (value >> 63))))
+    }
+}
+
+/// A UTF-8 validator (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF) with an ASCII
+/// fast path. `String(validating:as:)` does the same but is generic and not specialized here, which
+/// made it the hottest part of decoding.
+enum UTF8Check {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var lower: UInt8 = 0x80
+            var upper: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0:
+                length = 3
+                lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED:
+                length = 3
+                upper = 0x9F
+            case 0xF0:
+                length = 4
+                lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4:
+                length = 4
+                upper = 0x8F
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            let second = bytes[index + 1]
+            guard second >= lower, second <= upper else { return false }
+            for offset in 2..<max(length, 2) where bytes[index + offset] & 0xC0 != 0x80 {
+                return false
+            }
+            index += length
+        }
+        return true
     }
 }

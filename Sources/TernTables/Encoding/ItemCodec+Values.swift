@@ -92,12 +92,7 @@ extension ItemCodec {
     }
 
     private static func readString(_ reader: inout ByteReader) throws -> String {
-        let offset = reader.offset
-        let bytes = try reader.readSlice(try reader.readCount())
-        guard let string = String(validating: bytes, as: UTF8.self) else {
-            throw reader.corruption("string is not valid UTF-8", at: offset)
-        }
-        return string
+        try reader.readString(try reader.readCount())
     }
 
     private static func readNumber(_ reader: inout ByteReader) throws -> Number {

@@ -125,13 +125,36 @@ public enum ItemCodec {
     ///
     /// - Throws: `TernError` `.corruption` for malformed bytes.
     public static func decode(_ bytes: [UInt8]) throws -> Item {
-        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, keeping: nil) }
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: nil) }
     }
 
     /// Decodes only the top-level attributes named in `names`, skipping the others without decoding
     /// them (a projection's first step). Names absent from the item are absent from the result.
     public static func decode(_ bytes: [UInt8], attributes names: Set<String>) throws -> Item {
-        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, keeping: names) }
+        try decode(bytes, selection: AttributeSelection(names))
+    }
+
+    /// Like `decode(_:attributes:)` with the names prepared once (build the selection once per
+    /// query, not per item).
+    public static func decode(_ bytes: [UInt8], selection: AttributeSelection) throws -> Item {
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: selection) }
+    }
+
+    /// A set of top-level attribute names prepared for `decode(_:selection:)`: their UTF-8 bytes,
+    /// compared against stored names without creating strings for the attributes skipped.
+    public struct AttributeSelection: Sendable {
+        let names: [[UInt8]]
+
+        /// The selection of `names`.
+        public init(_ names: some Sequence<String>) {
+            self.names = Array(Set(names.map { Array($0.utf8) }))
+        }
+
+        func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            names.contains { candidate in
+                candidate.count == name.count && candidate.withUnsafeBufferPointer { ByteOrder.compareBuffers($0, name) == 0 }
+            }
+        }
     }
 
     /// Decodes one top-level attribute, or returns `nil` when the item has none of that name.
@@ -139,29 +162,29 @@ public enum ItemCodec {
         try decode(bytes, attributes: [name])[name]
     }
 
-    /// Decodes from borrowed bytes; `keeping` limits the top-level attributes decoded (nil: all).
-    public static func decode(_ buffer: UnsafeBufferPointer<UInt8>, keeping names: Set<String>?) throws -> Item {
+    /// Decodes from borrowed bytes; `selection` limits the top-level attributes decoded (nil: all).
+    public static func decode(_ buffer: UnsafeBufferPointer<UInt8>, selection: AttributeSelection?) throws -> Item {
         var reader = ByteReader(buffer, format: "item codec")
         let version = try reader.readByte()
         guard version == formatVersion else { throw reader.corruption("unknown item format version \(version)", at: 0) }
         let count = try reader.readCount()
-        let wanted = names.map { $0.map { Array($0.utf8) } }
         var item: Item = [:]
-        item.reserveCapacity(wanted.map { Swift.min($0.count, count) } ?? count)
+        item.reserveCapacity(selection.map { Swift.min($0.names.count, count) } ?? count)
         var previousName: UnsafeBufferPointer<UInt8>?
         for _ in 0..<count {
             let nameStart = reader.offset
             let nameBytes = try reader.readSlice(try reader.readCount())
-            if let previousName, ByteOrder.compare(previousName, nameBytes) >= 0 {
+            if let previousName, ByteOrder.compareBuffers(previousName, nameBytes) >= 0 {
                 throw reader.corruption("attribute names out of order or repeated", at: nameStart)
             }
             previousName = nameBytes
             let valueLength = try reader.readCount()
-            if let wanted, !wanted.contains(where: { $0.elementsEqual(nameBytes) }) {
+            if let selection, !selection.contains(nameBytes) {
                 try reader.skip(valueLength)
                 continue
             }
-            let name = try decodeString(nameBytes, reader: reader, at: nameStart)
+            guard UTF8Check.isValid(nameBytes) else { throw reader.corruption("string is not valid UTF-8", at: nameStart) }
+            let name = String(decoding: nameBytes, as: UTF8.self)
             let valueStart = reader.offset
             var valueReader = ByteReader(try reader.readSlice(valueLength), format: "item codec")
             let value: AttributeValue
@@ -177,12 +200,5 @@ public enum ItemCodec {
         }
         guard reader.isAtEnd else { throw reader.corruption("\(reader.remaining) bytes after the last attribute") }
         return item
-    }
-
-    private static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, reader: ByteReader, at offset: Int) throws -> String {
-        guard let string = String(validating: bytes, as: UTF8.self) else {
-            throw reader.corruption("string is not valid UTF-8", at: offset)
-        }
-        return string
     }
 }

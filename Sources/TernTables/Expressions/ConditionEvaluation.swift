@@ -59,7 +59,7 @@ enum ConditionEvaluation {
         switch (container, element) {
         case (.string(let string), .string(let part)): return ByteOrder.contains(string, part)
         case (.binary(let bytes), .binary(let part)): return ByteOrder.contains(bytes, part)
-        case (.stringSet(let values), .string(let candidate)): return values.contains { $0.utf8.elementsEqual(candidate.utf8) }
+        case (.stringSet(let values), .string(let candidate)): return values.contains { ByteOrder.equal($0, candidate) }
         case (.numberSet(let values), .number(let candidate)): return values.contains(candidate)
         case (.binarySet(let values), .binary(let candidate)): return values.contains(candidate)
         case (.list(let values), _): return values.contains(element)

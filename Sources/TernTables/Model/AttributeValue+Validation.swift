@@ -25,7 +25,7 @@ extension AttributeValue {
         case .stringSet(let values):
             if values.isEmpty { throw .validation("One or more parameter values were invalid: An string set  may not be empty") }
             let sorted = ByteOrder.sortedStrings(values)
-            for index in sorted.indices.dropFirst() where sorted[index - 1].utf8.elementsEqual(sorted[index].utf8) {
+            for index in sorted.indices.dropFirst() where ByteOrder.equal(sorted[index - 1], sorted[index]) {
                 throw AttributeValue.duplicatesError(values.map { $0 })
             }
         case .numberSet(let values):

@@ -100,7 +100,7 @@ extension AttributeValue: Equatable {
     /// DynamoDB equality: strings by bytes, numbers by value, sets regardless of order.
     public static func == (lhs: AttributeValue, rhs: AttributeValue) -> Bool {
         switch (lhs, rhs) {
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return ByteOrder.equal(a, b)
         case (.number(let a), .number(let b)): return a == b
         case (.binary(let a), .binary(let b)): return a == b
         case (.bool(let a), .bool(let b)): return a == b
@@ -108,9 +108,7 @@ extension AttributeValue: Equatable {
         case (.list(let a), .list(let b)): return a == b
         case (.map(let a), .map(let b)): return a == b
         case (.stringSet(let a), .stringSet(let b)):
-            return a.count == b.count && ByteOrder.sortedStrings(a).elementsEqual(ByteOrder.sortedStrings(b)) {
-                $0.utf8.elementsEqual($1.utf8)
-            }
+            return a.count == b.count && ByteOrder.sortedStrings(a).elementsEqual(ByteOrder.sortedStrings(b), by: ByteOrder.equal)
         case (.numberSet(let a), .numberSet(let b)):
             return a.count == b.count && a.sorted() == b.sorted()
         case (.binarySet(let a), .binarySet(let b)):
@@ -174,6 +172,16 @@ enum ByteOrder {
             rhs.utf8.withContiguousStorageIfAvailable { right in compareBuffers(left, right) }
         }
         return (fast ?? nil) ?? compare(lhs.utf8, rhs.utf8)
+    }
+
+    /// True when two strings have the same UTF-8 bytes (no Unicode normalization, unlike `==`).
+    static func equal(_ lhs: String, _ rhs: String) -> Bool {
+        let fast = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                left.count == right.count && compareBuffers(left, right) == 0
+            }
+        }
+        return (fast ?? nil) ?? lhs.utf8.elementsEqual(rhs.utf8)
     }
 
     static func compareBuffers(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
