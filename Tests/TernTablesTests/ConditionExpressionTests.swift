@@ -245,14 +245,33 @@ import Testing
         var random = SeededRandom.forTest("randomTextNeverCrashesTheParsers", defaultSeed: 0x5EED_3000)
         let pieces = ["a", "b.c", "l[0]", "#n", ":v", "=", "<>", "<", ">=", "(", ")", "[", "]", ",", ".", "+", "-", "AND", "OR", "NOT",
                       "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE", "size", "contains", "if_not_exists", "list_append", "1", " ", "é", "!"]
+        var parsed = 0
+        var rejected = 0
         for _ in 0..<20_000 {
             let text = (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined(separator: " ")
-            var attributes = attributes(names: ["#n": "n"], values: [":v": N("1")])
-            _ = try? ConditionExpression(text, attributes: &attributes)
-            _ = try? UpdateExpression(text, attributes: &attributes)
-            _ = try? ProjectionExpression(text, attributes: &attributes)
-            _ = try? KeyCondition(text, schema: KeySchema(partitionKey: .init(name: "a", type: .number)), attributes: &attributes)
+            let parsers: [(inout ExpressionAttributes) throws -> Void] = [
+                { _ = try ConditionExpression(text, attributes: &$0) },
+                { _ = try UpdateExpression(text, attributes: &$0) },
+                { _ = try ProjectionExpression(text, attributes: &$0) },
+                { _ = try KeyCondition(text, schema: KeySchema(partitionKey: .init(name: "a", type: .number)), attributes: &$0) },
+            ]
+            for parse in parsers {
+                var attributes = attributes(names: ["#n": "n"], values: [":v": N("1")])
+                do {
+                    try parse(&attributes)
+                    parsed += 1
+                } catch let error as DynamoError {
+                    #expect(error.code == .validation)
+                    #expect(error.message.hasPrefix("Invalid ") || error.message.hasPrefix("Query") || error.message.hasPrefix("One or more")
+                        || error.message.hasPrefix("Conditions") || error.message.hasPrefix("KeyCondition"), "\(error.message)")
+                    rejected += 1
+                } catch {
+                    Issue.record("non-DynamoError \(error) for \(text)")
+                }
+            }
         }
+        #expect(parsed > 100)
+        #expect(rejected > 10_000)
     }
 }
 
