@@ -1,0 +1,204 @@
+import TernEngine
+
+/// The compact binary encoding of an item, decodable attribute by attribute.
+///
+/// An encoded item is a version byte, an attribute count, and one entry per attribute in
+/// ascending byte order of names: `nameLength name valueLength value`. The value length lets a
+/// reader skip an attribute it does not need without decoding it, so a projection decodes only the
+/// top-level attributes it keeps. Encoding is deterministic (names, map keys and set elements are
+/// sorted), so equal items encode to equal bytes. The byte grammar and test vectors are in
+/// `docs/formats/item-codec.md`.
+///
+/// Decoding validates everything it reads (lengths, UTF-8, canonical numbers, sorted unique names
+/// and set elements, non-empty sets, nesting depth) and throws `TernError.corruption` on malformed
+/// input; it never traps.
+public enum ItemCodec {
+    /// The version byte every encoded item starts with. Bump it on any change to the bytes produced.
+    public static let formatVersion: UInt8 = 1
+
+    enum Tag: UInt8 {
+        case string = 0x01
+        case number = 0x02
+        case binary = 0x03
+        case boolFalse = 0x04
+        case boolTrue = 0x05
+        case null = 0x06
+        case list = 0x07
+        case map = 0x08
+        case stringSet = 0x09
+        case numberSet = 0x0A
+        case binarySet = 0x0B
+    }
+
+    /// Number head byte values.
+    static let numberZero: UInt8 = 0
+    static let numberPositive: UInt8 = 1
+    static let numberNegative: UInt8 = 2
+
+    // MARK: - Encoding
+
+    /// The encoding of `item`.
+    public static func encode(_ item: Item) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(item, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the encoding of `item` to `bytes` (reuse one buffer across items to avoid allocation).
+    public static func encode(_ item: Item, into bytes: inout [UInt8]) {
+        bytes.append(formatVersion)
+        bytes.appendVarUInt(item.count)
+        var valueBytes: [UInt8] = []
+        for name in ByteOrder.sortedStrings(Array(item.keys)) {
+            appendString(name, to: &bytes)
+            valueBytes.removeAll(keepingCapacity: true)
+            appendValue(item[name]!, to: &valueBytes)
+            bytes.appendVarUInt(valueBytes.count)
+            bytes.append(contentsOf: valueBytes)
+        }
+    }
+
+    static func appendString(_ string: String, to bytes: inout [UInt8]) {
+        bytes.appendVarUInt(string.utf8.count)
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    static func appendBytes(_ payload: [UInt8], to bytes: inout [UInt8]) {
+        bytes.appendVarUInt(payload.count)
+        bytes.append(contentsOf: payload)
+    }
+
+    static func appendNumber(_ number: Number, to bytes: inout [UInt8]) {
+        if number.isZero {
+            bytes.append(numberZero)
+            return
+        }
+        bytes.append(number.isNegative ? numberNegative : numberPositive)
+        bytes.appendZigZag(Int64(number.exponent))
+        bytes.appendVarUInt(number.coefficient)
+    }
+
+    static func appendValue(_ value: AttributeValue, to bytes: inout [UInt8]) {
+        switch value {
+        case .string(let string):
+            bytes.append(Tag.string.rawValue)
+            appendString(string, to: &bytes)
+        case .number(let number):
+            bytes.append(Tag.number.rawValue)
+            appendNumber(number, to: &bytes)
+        case .binary(let payload):
+            bytes.append(Tag.binary.rawValue)
+            appendBytes(payload, to: &bytes)
+        case .bool(let flag):
+            bytes.append(flag ? Tag.boolTrue.rawValue : Tag.boolFalse.rawValue)
+        case .null:
+            bytes.append(Tag.null.rawValue)
+        case .list(let values):
+            bytes.append(Tag.list.rawValue)
+            bytes.appendVarUInt(values.count)
+            for element in values { appendValue(element, to: &bytes) }
+        case .map(let values):
+            bytes.append(Tag.map.rawValue)
+            bytes.appendVarUInt(values.count)
+            for name in ByteOrder.sortedStrings(Array(values.keys)) {
+                appendString(name, to: &bytes)
+                appendValue(values[name]!, to: &bytes)
+            }
+        case .stringSet(let values):
+            bytes.append(Tag.stringSet.rawValue)
+            bytes.appendVarUInt(values.count)
+            for element in ByteOrder.sortedStrings(values) { appendString(element, to: &bytes) }
+        case .numberSet(let values):
+            bytes.append(Tag.numberSet.rawValue)
+            bytes.appendVarUInt(values.count)
+            for element in values.sorted() { appendNumber(element, to: &bytes) }
+        case .binarySet(let values):
+            bytes.append(Tag.binarySet.rawValue)
+            bytes.appendVarUInt(values.count)
+            for element in ByteOrder.sortedBytes(values) { appendBytes(element, to: &bytes) }
+        }
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes a whole item.
+    ///
+    /// - Throws: `TernError` `.corruption` for malformed bytes.
+    public static func decode(_ bytes: [UInt8]) throws -> Item {
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: nil) }
+    }
+
+    /// Decodes only the top-level attributes named in `names`, skipping the others without decoding
+    /// them (a projection's first step). Names absent from the item are absent from the result.
+    public static func decode(_ bytes: [UInt8], attributes names: Set<String>) throws -> Item {
+        try decode(bytes, selection: AttributeSelection(names))
+    }
+
+    /// Like `decode(_:attributes:)` with the names prepared once (build the selection once per
+    /// query, not per item).
+    public static func decode(_ bytes: [UInt8], selection: AttributeSelection) throws -> Item {
+        try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: selection) }
+    }
+
+    /// A set of top-level attribute names prepared for `decode(_:selection:)`: their UTF-8 bytes,
+    /// compared against stored names without creating strings for the attributes skipped.
+    public struct AttributeSelection: Sendable {
+        let names: [[UInt8]]
+
+        /// The selection of `names`.
+        public init(_ names: some Sequence<String>) {
+            self.names = Array(Set(names.map { Array($0.utf8) }))
+        }
+
+        func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            names.contains { candidate in
+                candidate.count == name.count && candidate.withUnsafeBufferPointer { ByteOrder.compareBuffers($0, name) == 0 }
+            }
+        }
+    }
+
+    /// Decodes one top-level attribute, or returns `nil` when the item has none of that name.
+    public static func value(named name: String, in bytes: [UInt8]) throws -> AttributeValue? {
+        try decode(bytes, attributes: [name])[name]
+    }
+
+    /// Decodes from borrowed bytes; `selection` limits the top-level attributes decoded (nil: all).
+    public static func decode(_ buffer: UnsafeBufferPointer<UInt8>, selection: AttributeSelection?) throws -> Item {
+        var reader = ByteReader(buffer, format: "item codec")
+        let version = try reader.readByte()
+        guard version == formatVersion else { throw reader.corruption("unknown item format version \(version)", at: 0) }
+        let count = try reader.readCount()
+        var item: Item = [:]
+        item.reserveCapacity(selection.map { Swift.min($0.names.count, count) } ?? count)
+        var previousName: UnsafeBufferPointer<UInt8>?
+        for _ in 0..<count {
+            let nameStart = reader.offset
+            let nameBytes = try reader.readSlice(try reader.readCount())
+            if let previousName, ByteOrder.compareBuffers(previousName, nameBytes) >= 0 {
+                throw reader.corruption("attribute names out of order or repeated", at: nameStart)
+            }
+            previousName = nameBytes
+            let valueLength = try reader.readCount()
+            if let selection, !selection.contains(nameBytes) {
+                try reader.skip(valueLength)
+                continue
+            }
+            guard UTF8Check.isValid(nameBytes) else { throw reader.corruption("string is not valid UTF-8", at: nameStart) }
+            let name = String(decoding: nameBytes, as: UTF8.self)
+            let valueStart = reader.offset
+            var valueReader = ByteReader(try reader.readSlice(valueLength), format: "item codec")
+            let value: AttributeValue
+            do {
+                value = try readValue(&valueReader, depth: 0)
+            } catch let error as TernError {
+                throw TernError(error.code, error.message, offset: valueStart + (error.offset ?? 0))
+            }
+            guard valueReader.isAtEnd else {
+                throw reader.corruption("attribute value shorter than its length", at: valueStart + valueReader.offset)
+            }
+            item[name] = value
+        }
+        guard reader.isAtEnd else { throw reader.corruption("\(reader.remaining) bytes after the last attribute") }
+        return item
+    }
+}

@@ -1,1 +1,0 @@
-// The table layer: DynamoDB items, expressions and tables on TernEngine.
