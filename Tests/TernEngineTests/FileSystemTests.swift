@@ -1,0 +1,125 @@
+import Glibc
+import Testing
+import TernTesting
+@testable import TernEngine
+
+@Suite struct FileSystemTests {
+    /// The same contract checks for every implementation.
+    static func exerciseContract(_ fileSystem: any FileSystem, _ directory: String) throws {
+        try fileSystem.createDirectory(Path.join(directory, "a/b"))
+        let path = Path.join(directory, "a/b/file")
+        let writer = try fileSystem.openWritable(path, truncate: true)
+        try writer.append(bytes("hello "))
+        try writer.append(bytes("world"))
+        try writer.sync()
+        try writer.close()
+        #expect(try fileSystem.fileSize(path) == 11)
+        #expect(try fileSystem.readFile(path) == bytes("hello world"))
+        let reader = try fileSystem.openReadable(path)
+        var buffer = [UInt8](repeating: 0, count: 20)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(at: 6, into: $0) } == 5)
+        #expect(Array(buffer[0..<5]) == bytes("world"))
+        #expect(throws: TernError.self) { _ = try reader.readExactly(at: 8, count: 10, path: path) }
+        reader.close()
+        try fileSystem.rename(path, to: Path.join(directory, "a/b/renamed"))
+        #expect(!fileSystem.exists(path))
+        #expect(try fileSystem.listDirectory(Path.join(directory, "a/b")) == ["renamed"])
+        try fileSystem.link(Path.join(directory, "a/b/renamed"), to: Path.join(directory, "a/b/linked"))
+        try fileSystem.removeFile(Path.join(directory, "a/b/renamed"))
+        #expect(try fileSystem.readFile(Path.join(directory, "a/b/linked")) == bytes("hello world"))
+        #expect { try fileSystem.removeFile(path) } throws: { ($0 as? TernError)?.code == .notFound }
+        #expect { _ = try fileSystem.openReadable(path) } throws: { ($0 as? TernError)?.code == .notFound }
+        try fileSystem.writeFileAtomically(Path.join(directory, "a/CURRENT"), bytes("x\n"))
+        #expect(try fileSystem.readFile(Path.join(directory, "a/CURRENT")) == bytes("x\n"))
+        let lock = try fileSystem.lock(Path.join(directory, "a/LOCK"))
+        #expect { _ = try fileSystem.lock(Path.join(directory, "a/LOCK")) } throws: { ($0 as? TernError)?.code == .locked }
+        lock.unlock()
+        try fileSystem.lock(Path.join(directory, "a/LOCK")).unlock()
+    }
+
+    @Test func posixContract() throws {
+        try Self.exerciseContract(PosixFileSystem(), try temporaryDirectory("fs"))
+    }
+
+    @Test func memoryContract() throws {
+        try Self.exerciseContract(MemoryFileSystem(), "/root")
+    }
+
+    @Test func powerCutKeepsOnlySyncedBytesAndDurableNames() throws {
+        let fileSystem = MemoryFileSystem()
+        try fileSystem.createDirectory("/d")
+        let durable = try fileSystem.openWritable("/d/durable", truncate: true)
+        try durable.append(bytes("synced"))
+        try durable.sync()
+        try durable.append(bytes("-lost"))
+        try fileSystem.syncDirectory("/d")
+        let unnamed = try fileSystem.openWritable("/d/unnamed", truncate: true)
+        try unnamed.append(bytes("data"))
+        try unnamed.sync()  // data durable, but the name was never synced
+        fileSystem.crash(.dropped)
+        #expect(try fileSystem.readFile("/d/durable") == bytes("synced"))
+        #expect(!fileSystem.exists("/d/unnamed"))
+        #expect { try durable.append(bytes("x")) } throws: { ($0 as? TernError)?.code == .ioError }
+    }
+
+    @Test func renameIsLostWithoutDirectorySync() throws {
+        let fileSystem = MemoryFileSystem()
+        try fileSystem.createDirectory("/d")
+        try fileSystem.writeFileAtomically("/d/CURRENT", bytes("old\n"))
+        let temporary = try fileSystem.openWritable("/d/CURRENT.tmp", truncate: true)
+        try temporary.append(bytes("new\n"))
+        try temporary.sync()
+        try fileSystem.rename("/d/CURRENT.tmp", to: "/d/CURRENT")
+        fileSystem.crash(.dropped)
+        #expect(try fileSystem.readFile("/d/CURRENT") == bytes("old\n"))
+    }
+
+    @Test func tornWritesKeepAPrefixOfTheUnsyncedTail() throws {
+        let fileSystem = MemoryFileSystem()
+        try fileSystem.createDirectory("/d")
+        let file = try fileSystem.openWritable("/d/f", truncate: true)
+        try fileSystem.syncDirectory("/d")
+        try file.append(bytes("abc"))
+        try file.sync()
+        try file.append(bytes("defghij"))
+        fileSystem.crash(.torn(keep: { $0 / 2 }))
+        #expect(try fileSystem.readFile("/d/f") == bytes("abcdef"))
+        let kept = try fileSystem.openWritable("/d/f", truncate: false)
+        try kept.append(bytes("!"))
+        fileSystem.crash(.kept)
+        #expect(try fileSystem.readFile("/d/f") == bytes("abcdef!"))
+    }
+
+    @Test func faultInjectorFailsTheNthOperation() throws {
+        let fileSystem = FaultInjectingFileSystem()
+        try fileSystem.createDirectory("/d")
+        let file = try fileSystem.openWritable("/d/f", truncate: true)
+        fileSystem.inject(.init(nth: 2, kinds: [.append], errno: ENOSPC, partialAppend: true))
+        try file.append(bytes("1234"))
+        #expect { try file.append(bytes("5678")) } throws: { ($0 as? TernError)?.code == .noSpace }
+        #expect(fileSystem.faultTriggered)
+        try file.append(bytes("9"))  // a one-shot fault
+        #expect(try fileSystem.base.readFile("/d/f") == bytes("1234569"))
+        fileSystem.inject(.init(nth: 1, kinds: [.sync], errno: EIO, persistent: true))
+        #expect { try file.sync() } throws: { ($0 as? TernError)?.code == .ioError }
+        #expect { try file.sync() } throws: { ($0 as? TernError)?.code == .ioError }
+    }
+
+    @Test func failedSyncMakesTheStoreRefuseWritesUntilReopened() throws {
+        let fileSystem = FaultInjectingFileSystem()
+        let store = try Store.open(at: "/db", options: testOptions(fileSystem))
+        try store.put(bytes("a"), bytes("1"), durability: .synced)
+        fileSystem.inject(.init(nth: 1, kinds: [.sync]))
+        #expect(throws: TernError.self) { try store.put(bytes("b"), bytes("2"), durability: .synced) }
+        // The fault was one-shot, but the store must not retry fsync: it stays refused.
+        #expect { try store.put(bytes("c"), bytes("3"), durability: .buffered) } throws: {
+            ($0 as? TernError)?.code == .writesRefused
+        }
+        #expect(try store.get(bytes("a")) == bytes("1"))  // reads still work
+        try? store.close()
+        let reopened = try Store.open(at: "/db", options: testOptions(fileSystem))
+        try reopened.put(bytes("d"), bytes("4"), durability: .synced)
+        #expect(try reopened.get(bytes("a")) == bytes("1"))
+        try reopened.close()
+    }
+}
