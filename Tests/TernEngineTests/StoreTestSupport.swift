@@ -1,11 +1,16 @@
 import TernTesting
 @testable import TernEngine
 
-/// Options for a store on `fileSystem` with a tiny memtable, so tests exercise flushes.
+/// Options for a store on `fileSystem` with a tiny memtable, tiny levels, files and caches, so
+/// tests exercise flushes, compactions, cache eviction and table-cache eviction.
 func testOptions(_ fileSystem: any FileSystem, memtableBudgetBytes: Int = 16 << 10) -> StoreOptions {
     var options = StoreOptions()
     options.fileSystem = fileSystem
     options.memtableBudgetBytes = memtableBudgetBytes
+    options.level1MaxBytes = 64 << 10
+    options.targetFileSizeBytes = 16 << 10
+    options.blockCacheBytes = 64 << 10
+    options.maxOpenTables = 8
     return options
 }
 

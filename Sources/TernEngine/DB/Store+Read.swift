@@ -1,8 +1,10 @@
 extension Store {
     /// Point lookup: the memtables, then level 0 newest first, then one file per deeper level.
     func get(key: UnsafeRawBufferPointer, snapshot: ReadSnapshot?) throws -> [UInt8]? {
-        let sequence = snapshot?.sequence ?? readSequence
+        // The view before the sequence: the view's files hold every version up to any later
+        // sequence (compactions after this point install new files this view does not see).
         let view = captureView()
+        let sequence = snapshot?.sequence ?? readSequence
         switch view.memtable.get(userKey: key, snapshot: sequence) {
         case .found(let value): return value
         case .deleted: return nil

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A writer waiting in the store's queue. Fields are guarded by the store's `lock`.
 final class PendingWrite {
     let batch: WriteBatch
@@ -132,18 +134,28 @@ extension Store {
         var stallStart: ContinuousClock.Instant?
         defer {
             if let stallStart {
-                let stalled = ContinuousClock.now - stallStart
-                stats.stallMicroseconds.wrappingAdd(
-                    Int(stalled.components.seconds * 1_000_000 + stalled.components.attoseconds / 1_000_000_000_000),
-                    ordering: .relaxed)
+                stats.stallMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - stallStart), ordering: .relaxed)
             }
         }
+        var slowedDown = false
         while true {
             if let backgroundError { throw backgroundError }
             if isClosed { throw TernError(.closed, "the store is closed") }
+            let level0Files = versions.current.levels[0].count
+            if !force && !slowedDown && level0Files >= options.level0SlowdownTrigger {
+                // Near the stop threshold: give compaction 1 ms per write instead of stalling
+                // a few writes for seconds later.
+                slowedDown = true
+                let start = ContinuousClock.now
+                lock.unlock()
+                usleep(1000)
+                lock.lock()
+                stats.slowdownMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - start), ordering: .relaxed)
+                continue
+            }
             if !force && memtable.memoryUsage < options.memtableBudgetBytes { return }
             if force && memtable.isEmpty { return }
-            if immutable != nil {
+            if immutable != nil || level0Files >= options.level0StopTrigger {
                 if stallStart == nil { stallStart = .now }
                 backgroundChanged.wait()
                 continue
@@ -196,4 +208,8 @@ extension Store {
         while immutable != nil && backgroundError == nil { backgroundChanged.wait() }
         if let backgroundError { throw backgroundError }
     }
+}
+
+func microseconds(_ duration: Duration) -> Int {
+    Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
 }

@@ -46,6 +46,12 @@ public final class Store: @unchecked Sendable {
     var isClosed = false
     var fileLock: (any FileLock)?
     var backgroundThread: BackgroundThread?
+    var compactionThread: BackgroundThread?
+    var isCompacting = false
+    /// Per level, the largest key of the last compaction there: the next starts after it.
+    var compactPointers: [[UInt8]?] = Array(repeating: nil, count: Version.levelCount)
+    /// Files replaced by compactions, deleted once no version refers to them.
+    let obsoleteFiles = ObsoleteFiles()
 
     /// The sequence number readers see: every batch at or below it is fully in the memtable.
     let visibleSequence = Atomic<UInt64>(0)
@@ -59,7 +65,9 @@ public final class Store: @unchecked Sendable {
         self.options = options
         self.fileSystem = options.fileSystem
         self.directory = directory
-        self.tableCache = TableCache(fileSystem: options.fileSystem, directory: directory)
+        self.tableCache = TableCache(
+            fileSystem: options.fileSystem, directory: directory,
+            capacity: options.maxOpenTables, blockCacheBytes: options.blockCacheBytes)
         self.backgroundChanged = Condition(lock)
         self.versions = versions
         self.memtable = memtable
@@ -79,6 +87,7 @@ public final class Store: @unchecked Sendable {
     public static func open(at directory: String, options: StoreOptions) throws -> Store {
         let store = try StoreRecovery(directory: directory, options: options).run()
         store.startBackgroundThread()
+        store.startCompactionThread()
         return store
     }
 
@@ -95,10 +104,11 @@ public final class Store: @unchecked Sendable {
         isClosed = true
         isShuttingDown = true
         backgroundChanged.broadcast()
-        let thread = backgroundThread
+        let threads = [backgroundThread, compactionThread]
         backgroundThread = nil
+        compactionThread = nil
         lock.unlock()
-        thread?.join()
+        for thread in threads { thread?.join() }
 
         lock.lock()
         defer { lock.unlock() }
@@ -107,6 +117,8 @@ public final class Store: @unchecked Sendable {
             do { try writer.close() } catch { firstError = error }
         }
         versions.close()
+        // The current version still holds its files; only replaced ones are waiting here.
+        deleteObsoleteTables()
         fileLock?.unlock()
         fileLock = nil
         if let firstError { throw firstError }
@@ -141,12 +153,25 @@ public final class Store: @unchecked Sendable {
 
     /// Captures the current state for consistent reads. Release it by dropping the reference.
     public func snapshot() -> ReadSnapshot {
-        let sequence = visibleSequence.load(ordering: .acquiring)
-        liveSnapshots.withLock { $0[sequence, default: 0] += 1 }
+        // Read and register under one lock: compaction computes the oldest snapshot under the
+        // same lock, so it never misses a snapshot being taken (see `oldestSnapshot`).
+        let sequence = liveSnapshots.withLock { snapshots in
+            let sequence = visibleSequence.load(ordering: .acquiring)
+            snapshots[sequence, default: 0] += 1
+            return sequence
+        }
         return ReadSnapshot(sequence: SequenceNumber(sequence)) { [weak self] in
             self?.liveSnapshots.withLock { snapshots in
                 if let count = snapshots[sequence] { snapshots[sequence] = count > 1 ? count - 1 : nil }
             }
+        }
+    }
+
+    /// The oldest sequence any reader may still ask for: the oldest live snapshot, or now.
+    /// Compaction keeps, for every key, the newest version at or below it (and all newer ones).
+    var oldestSnapshot: SequenceNumber {
+        liveSnapshots.withLock { snapshots in
+            SequenceNumber(snapshots.keys.min() ?? visibleSequence.load(ordering: .acquiring))
         }
     }
 

@@ -27,5 +27,30 @@ public struct StoreOptions: Sendable {
     /// Bloom filter bits per key (about 1% false positives at 10).
     public var bloomBitsPerKey = 10
 
+    /// Budget of the block cache (decoded data blocks shared by all readers); 0 disables it.
+    public var blockCacheBytes = 32 << 20
+    /// How many SSTables stay open (file descriptor, index and filter in memory) at once.
+    public var maxOpenTables = 1000
+
+    /// Level 0 is compacted into level 1 once it holds this many files.
+    public var level0CompactionTrigger = 4
+    /// From this many level-0 files on, each write waits 1 ms to let compaction catch up.
+    public var level0SlowdownTrigger = 12
+    /// At this many level-0 files, writes wait for compaction (a stall) instead of piling up.
+    public var level0StopTrigger = 20
+    /// The size level 1 may reach before it is compacted into level 2.
+    public var level1MaxBytes = 64 << 20
+    /// Each level may hold this many times the bytes of the level above it.
+    public var levelSizeMultiplier = 10
+    /// Compaction cuts output files at about this size (never between two versions of a key).
+    public var targetFileSizeBytes = 4 << 20
+
     public init() {}
+
+    /// The byte budget of `level` (1 and deeper).
+    func maxBytes(forLevel level: Int) -> Int {
+        var bytes = level1MaxBytes
+        for _ in 1..<max(level, 1) { bytes = bytes.multipliedReportingOverflow(by: levelSizeMultiplier).overflow ? .max : bytes * levelSizeMultiplier }
+        return bytes
+    }
 }

@@ -3,11 +3,13 @@
 enum ChildIterator {
     case memtable(MemtableIterator)
     case table(SSTableCursor)
+    case level(LevelCursor)
 
     var isValid: Bool {
         switch self {
         case .memtable(let iterator): iterator.isValid
         case .table(let cursor): cursor.iterator.isValid
+        case .level(let cursor): cursor.isValid
         }
     }
 
@@ -16,6 +18,7 @@ enum ChildIterator {
         switch self {
         case .memtable(let iterator): iterator.key
         case .table(let cursor): cursor.iterator.key
+        case .level(let cursor): cursor.key
         }
     }
 
@@ -24,6 +27,7 @@ enum ChildIterator {
         switch self {
         case .memtable(let iterator): iterator.value
         case .table(let cursor): cursor.iterator.value
+        case .level(let cursor): cursor.value
         }
     }
 
@@ -31,6 +35,7 @@ enum ChildIterator {
         switch self {
         case .memtable: nil
         case .table(let cursor): cursor.iterator.error
+        case .level(let cursor): cursor.iteratorError
         }
     }
 
@@ -38,6 +43,7 @@ enum ChildIterator {
         switch self {
         case .memtable(var iterator): iterator.seekToFirst(); self = .memtable(iterator)
         case .table(let cursor): cursor.iterator.seekToFirst()
+        case .level(let cursor): cursor.seekToFirst()
         }
     }
 
@@ -45,6 +51,7 @@ enum ChildIterator {
         switch self {
         case .memtable(var iterator): iterator.seekToLast(); self = .memtable(iterator)
         case .table(let cursor): cursor.iterator.seekToLast()
+        case .level(let cursor): cursor.seekToLast()
         }
     }
 
@@ -52,6 +59,7 @@ enum ChildIterator {
         switch self {
         case .memtable(var iterator): iterator.seek(target); self = .memtable(iterator)
         case .table(let cursor): cursor.iterator.seek(target)
+        case .level(let cursor): cursor.seek(target)
         }
     }
 
@@ -59,6 +67,7 @@ enum ChildIterator {
         switch self {
         case .memtable(var iterator): iterator.next(); self = .memtable(iterator)
         case .table(let cursor): cursor.iterator.next()
+        case .level(let cursor): cursor.next()
         }
     }
 
@@ -66,6 +75,7 @@ enum ChildIterator {
         switch self {
         case .memtable(var iterator): iterator.prev(); self = .memtable(iterator)
         case .table(let cursor): cursor.iterator.prev()
+        case .level(let cursor): cursor.prev()
         }
     }
 }

@@ -246,12 +246,15 @@ extension Store {
     public func makeIterator(
         lowerBound: [UInt8]? = nil, upperBound: [UInt8]? = nil, snapshot: ReadSnapshot? = nil
     ) throws -> StoreIterator {
+        let view = captureView()  // before the sequence, as in `get`
         let sequence = snapshot?.sequence ?? readSequence
-        let view = captureView()
         var children: [ChildIterator] = [.memtable(view.memtable.makeIterator())]
         if let immutable = view.immutable { children.append(.memtable(immutable.makeIterator())) }
-        for file in view.version.levels.joined() {
+        for file in view.version.levels[0] {
             children.append(.table(SSTableCursor(try tableCache.table(file).makeIterator())))
+        }
+        for files in view.version.levels.dropFirst() where !files.isEmpty {
+            children.append(.level(LevelCursor(files: files, tableCache: tableCache)))
         }
         return StoreIterator(
             view: view, children: children, sequence: sequence, snapshot: snapshot,

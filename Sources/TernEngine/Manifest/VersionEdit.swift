@@ -1,16 +1,53 @@
+import Synchronization
+
 /// An SSTable as the file set knows it. Immutable; shared by every version that contains it.
+///
+/// File lifetime: a compaction that replaces a file marks it obsolete; the file is deleted when
+/// the last version holding this object goes away, which is when no read view, iterator or
+/// snapshot can still read it (their views hold the version). ARC does the reference counting.
 public final class FileMetadata: Sendable {
     public let number: FileNumber
     public let sizeBytes: Int
     /// The smallest and largest internal keys in the file.
     let smallest: [UInt8]
     let largest: [UInt8]
+    private let reclaimer = Mutex<ObsoleteFiles?>(nil)
 
     init(number: FileNumber, sizeBytes: Int, smallest: [UInt8], largest: [UInt8]) {
         self.number = number
         self.sizeBytes = sizeBytes
         self.smallest = smallest
         self.largest = largest
+    }
+
+    /// The user keys of the file's range.
+    var smallestUserKey: ArraySlice<UInt8> { smallest.dropLast(InternalKey.trailerSize) }
+    var largestUserKey: ArraySlice<UInt8> { largest.dropLast(InternalKey.trailerSize) }
+
+    /// Schedules the file's deletion for when this object is released.
+    func markObsolete(_ queue: ObsoleteFiles) {
+        reclaimer.withLock { $0 = queue }
+    }
+
+    deinit {
+        if let queue = reclaimer.withLock({ $0 }) { queue.add(number) }
+    }
+}
+
+/// SSTables no version refers to any more, waiting for a background thread to delete them.
+/// Thread safety: behind a `Mutex`; `add` is called from whichever thread released the file.
+final class ObsoleteFiles: Sendable {
+    private let numbers = Mutex<[FileNumber]>([])
+
+    func add(_ number: FileNumber) {
+        numbers.withLock { $0.append(number) }
+    }
+
+    func takeAll() -> [FileNumber] {
+        numbers.withLock { numbers in
+            defer { numbers.removeAll() }
+            return numbers
+        }
     }
 }
 

@@ -56,6 +56,13 @@ public final class SSTable: Sendable {
     /// The file's path, as named in errors.
     public let path: String
     let file: any ReadableFile
+    /// Shared decoded blocks (nil: every data block is read from the file).
+    let cache: BlockCache?
+    /// This table's key space in `cache`.
+    let cacheID: UInt64
+    /// Whether the table closes `file` when it goes away (tables opened by the store's table
+    /// cache do; tables opened over a caller's file leave it to the caller).
+    let ownsFile: Bool
     /// Where the blocks end and the footer begins: no block may extend past it.
     let blocksEndOffset: Int
     let indexHandle: BlockHandle
@@ -69,8 +76,13 @@ public final class SSTable: Sendable {
     /// Stack bytes a lookup reserves for assembling keys; longer keys fall back to the heap.
     static let lookupKeyScratchBytes = 512
 
-    private init(file: any ReadableFile, path: String, footer: Footer, blocksEndOffset: Int) throws {
+    private init(
+        file: any ReadableFile, path: String, footer: Footer, blocksEndOffset: Int, cache: BlockCache?, ownsFile: Bool
+    ) throws {
         self.file = file
+        self.cache = cache
+        self.cacheID = cache?.newTableID() ?? 0
+        self.ownsFile = ownsFile
         self.path = path
         self.blocksEndOffset = blocksEndOffset
         self.indexHandle = footer.indexHandle
@@ -90,6 +102,11 @@ public final class SSTable: Sendable {
     /// or malformed metadata; `.unsupportedFormat` for a newer format version; or the file's
     /// read error.
     public static func open(file: any ReadableFile, path: String) throws -> SSTable {
+        try open(file: file, path: path, cache: nil, ownsFile: false)
+    }
+
+    /// `open` with a block cache, and (`ownsFile`) closing `file` when the table is released.
+    static func open(file: any ReadableFile, path: String, cache: BlockCache?, ownsFile: Bool) throws -> SSTable {
         let size = file.size
         guard size >= Footer.size else {
             throw TernError.corruption(
@@ -99,7 +116,8 @@ public final class SSTable: Sendable {
         let footerOffset = size - Footer.size
         let footerBytes = try file.readExactly(at: footerOffset, count: Footer.size, path: path)
         let footer = try Footer.decode(footerBytes, path: path, fileOffset: footerOffset)
-        return try SSTable(file: file, path: path, footer: footer, blocksEndOffset: footerOffset)
+        return try SSTable(
+            file: file, path: path, footer: footer, blocksEndOffset: footerOffset, cache: cache, ownsFile: ownsFile)
     }
 
     /// A snapshot of the read-path counters.
@@ -112,7 +130,13 @@ public final class SSTable: Sendable {
 
     /// A new iterator over every entry (all versions) in internal-key order. Not positioned.
     public func makeIterator() -> SSTableIterator {
-        SSTableIterator(table: self)
+        SSTableIterator(table: self, fillsCache: true)
+    }
+
+    /// An iterator that reads through the block cache without adding to it (compaction reads
+    /// every block once; caching them would evict what readers need).
+    func makeIterator(fillsCache: Bool) -> SSTableIterator {
+        SSTableIterator(table: self, fillsCache: fillsCache)
     }
 
     // MARK: Point lookups
@@ -202,9 +226,23 @@ public final class SSTable: Sendable {
     /// so the read costs one allocation (the block). Without it, the stored bytes are read into
     /// the block's own allocation, which a raw block keeps (one allocation) and an LZ4 block
     /// decompresses out of (two).
-    func readBlock(_ handle: BlockHandle, readBuffer: UnsafeMutableRawBufferPointer? = nil) throws -> Block {
+    func readBlock(
+        _ handle: BlockHandle, readBuffer: UnsafeMutableRawBufferPointer? = nil, fillsCache: Bool = true
+    ) throws -> Block {
+        guard let cache else {
+            dataBlockReadCount.add(1, ordering: .relaxed)
+            return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+        }
+        let key = BlockCacheKey(tableID: cacheID, offset: handle.offset)
+        if let cached = cache.lookup(key) { return cached }
         dataBlockReadCount.add(1, ordering: .relaxed)
-        return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+        let block = try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+        if fillsCache { cache.insert(key, block) }
+        return block
+    }
+
+    deinit {
+        if ownsFile { file.close() }
     }
 
     static func readBlock(

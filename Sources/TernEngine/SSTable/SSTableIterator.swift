@@ -32,8 +32,12 @@ public struct SSTableIterator: ~Copyable {
     /// so crossing into a block costs one allocation: the decoded block.
     private var readBuffer: UnsafeMutableRawBufferPointer
 
-    init(table: SSTable) {
+    /// Whether blocks this iterator reads are added to the table's block cache.
+    let fillsCache: Bool
+
+    init(table: SSTable, fillsCache: Bool = true) {
         self.table = table
+        self.fillsCache = fillsCache
         self.indexIterator = BlockIterator(block: table.index.block)
         self.dataIterator = BlockIterator(block: emptyBlock.block)
         self.readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SSTableIterator.initialReadBufferBytes, alignment: 16)
@@ -160,7 +164,7 @@ public struct SSTableIterator: ~Copyable {
         }
         do {
             // A block too large for the buffer (or a corrupt size) is read without it.
-            dataIterator.reset(to: try table.readBlock(handle, readBuffer: readBuffer))
+            dataIterator.reset(to: try table.readBlock(handle, readBuffer: readBuffer, fillsCache: fillsCache))
             dataHandle = handle
             return true
         } catch let failure as TernError {
