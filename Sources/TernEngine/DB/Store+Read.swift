@@ -17,27 +17,33 @@ extension Store {
             case .notFound: break
             }
         }
-        for (level, files) in view.version.levels.enumerated() where !files.isEmpty {
-            for file in Store.candidateFiles(files, level: level, userKey: key) {
-                switch try tableCache.table(file).get(userKey: key, snapshot: sequence) {
-                case .found(let value): return value
-                case .deleted: return nil
-                case .notFound: continue
-                }
+        for file in view.version.levels[0] where Store.covers(file, key) {
+            switch try tableCache.table(file).get(userKey: key, snapshot: sequence) {
+            case .found(let value): return value
+            case .deleted: return nil
+            case .notFound: continue
+            }
+        }
+        for files in view.version.levels.dropFirst() where !files.isEmpty {
+            guard let file = Store.fileCovering(key, in: files) else { continue }
+            switch try tableCache.table(file).get(userKey: key, snapshot: sequence) {
+            case .found(let value): return value
+            case .deleted: return nil
+            case .notFound: continue
             }
         }
         return nil
     }
 
-    /// The files of `level` whose key range covers `userKey`, in the order to consult them.
-    static func candidateFiles(_ files: [FileMetadata], level: Int, userKey: UnsafeRawBufferPointer) -> [FileMetadata] {
-        if level == 0 {
-            return files.filter { file in
-                file.smallest.withUnsafeBytes { compareBytes(InternalKey.userKey($0), userKey) <= 0 }
-                    && file.largest.withUnsafeBytes { compareBytes(InternalKey.userKey($0), userKey) >= 0 }
-            }
-        }
-        // Disjoint and sorted: binary search for the first file whose largest key >= userKey.
+    /// Whether `file`'s user-key range contains `userKey`.
+    static func covers(_ file: FileMetadata, _ userKey: UnsafeRawBufferPointer) -> Bool {
+        file.smallest.withUnsafeBytes { compareBytes(InternalKey.userKey($0), userKey) <= 0 }
+            && file.largest.withUnsafeBytes { compareBytes(InternalKey.userKey($0), userKey) >= 0 }
+    }
+
+    /// The file of a level ≥ 1 (disjoint, sorted) that may hold `userKey`: a binary search for
+    /// the first file whose largest key is >= it.
+    static func fileCovering(_ userKey: UnsafeRawBufferPointer, in files: [FileMetadata]) -> FileMetadata? {
         var low = 0
         var high = files.count
         while low < high {
@@ -50,7 +56,7 @@ extension Store {
         }
         guard low < files.count,
               files[low].smallest.withUnsafeBytes({ compareBytes(InternalKey.userKey($0), userKey) <= 0 })
-        else { return [] }
-        return [files[low]]
+        else { return nil }
+        return files[low]
     }
 }

@@ -84,8 +84,19 @@ extension Store {
             if index > 0 { member.condition.signal() }
         }
         writers.removeFirst(groupEnd)
-        if let next = writers.first { next.condition.signal() } else { backgroundChanged.broadcast() }
+        wakeNextWriter()
         if let outcome { throw outcome }
+    }
+
+    /// Hands the queue to the next writer, or tells `close()` the queue drained. Waking the
+    /// background threads after every write would cost two context switches per write.
+    /// REQUIRES: `lock` held.
+    private func wakeNextWriter() {
+        if let next = writers.first {
+            next.condition.signal()
+        } else if isWaitingForWriters {
+            backgroundChanged.broadcast()
+        }
     }
 
     /// Writes `group` to the WAL (syncing when asked) and then into `target`.
@@ -202,7 +213,7 @@ extension Store {
         while writers.first !== writer { writer.condition.wait() }
         defer {
             writers.removeFirst()
-            if let next = writers.first { next.condition.signal() }
+            wakeNextWriter()
         }
         try makeRoomForWrite(force: true)
         while immutable != nil && backgroundError == nil { backgroundChanged.wait() }

@@ -43,6 +43,8 @@ public final class Store: @unchecked Sendable {
     var lastSequence: SequenceNumber
     var backgroundError: TernError?
     var isShuttingDown = false
+    /// `close()` is waiting for the writer queue to drain.
+    var isWaitingForWriters = false
     var isClosed = false
     var fileLock: (any FileLock)?
     var backgroundThread: BackgroundThread?
@@ -100,6 +102,7 @@ public final class Store: @unchecked Sendable {
             return
         }
         // Let queued writers finish first.
+        isWaitingForWriters = true
         while !writers.isEmpty { backgroundChanged.wait() }
         isClosed = true
         isShuttingDown = true

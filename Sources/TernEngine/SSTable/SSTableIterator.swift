@@ -40,11 +40,13 @@ public struct SSTableIterator: ~Copyable {
         self.fillsCache = fillsCache
         self.indexIterator = BlockIterator(block: table.index.block)
         self.dataIterator = BlockIterator(block: emptyBlock.block)
-        self.readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: SSTableIterator.initialReadBufferBytes, alignment: 16)
+        // Allocated at the first block read that misses the cache: an iterator used for one
+        // seek over cached blocks (seekrandom) never pays for it.
+        self.readBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     deinit {
-        readBuffer.deallocate()
+        if readBuffer.baseAddress != nil { readBuffer.deallocate() }
     }
 
     static let initialReadBufferBytes = 8 * 1024
@@ -158,8 +160,9 @@ public struct SSTableIterator: ~Copyable {
         if handle.size <= SSTableIterator.maximumReadBufferBytes
             && handle.size + SSTableFormat.blockTrailerSize > readBuffer.count
         {
-            let capacity = max(handle.size + SSTableFormat.blockTrailerSize, 2 * readBuffer.count)
-            readBuffer.deallocate()
+            let capacity = max(
+                handle.size + SSTableFormat.blockTrailerSize, 2 * readBuffer.count, SSTableIterator.initialReadBufferBytes)
+            if readBuffer.baseAddress != nil { readBuffer.deallocate() }
             readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         }
         do {
