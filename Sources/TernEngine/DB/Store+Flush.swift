@@ -30,6 +30,8 @@ extension Store {
                 publishView()
                 stats.flushes.wrappingAdd(1, ordering: .relaxed)
                 deleteObsoleteWALs()
+                // Tables released by readers since the last compaction can go now too.
+                deleteObsoleteTables()
             } catch {
                 refuseWrites(after: error, while: "flushing a memtable")
             }
