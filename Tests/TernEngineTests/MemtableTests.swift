@@ -96,3 +96,23 @@ import TernTesting
         #expect(memtable.count == total)
     }
 }
+
+@Suite struct CompareBytesTests {
+    /// The word-at-a-time comparison must order exactly like byte-wise comparison, at every
+    /// length around the 8-byte steps and the memcmp tail.
+    @Test func matchesLexicographicOrder() {
+        var generator = SeededGenerator.fromEnvironment("compare-bytes")
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let a = generator.bytes(length)
+            var b = a
+            if !b.isEmpty && Bool.random(using: &generator) {
+                b[Int.random(in: 0..<b.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) { b = Array(b.prefix(Int.random(in: 0...b.count, using: &generator))) }
+            let expected = a.lexicographicallyPrecedes(b) ? -1 : (a == b ? 0 : 1)
+            #expect(compareBytes(a, b) == expected, "\(a) vs \(b)")
+            #expect(compareBytes(b, a) == -expected)
+        }
+    }
+}
