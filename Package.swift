@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 //
 // Tern: an embedded, log-structured table store for Swift.
-// Module layering (arrows point down only, see docs/ARCHITECTURE.md):
+// Module layering (arrows point down only, see docs/engine.md):
 //   tern (CLI) -> TernTables -> TernEngine -> CLZ4, CTernSupport
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
 import PackageDescription
