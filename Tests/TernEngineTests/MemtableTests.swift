@@ -116,3 +116,46 @@ import TernTesting
         }
     }
 }
+
+@Suite struct BlockCacheTests {
+    /// The open-addressing index against a Dictionary, through random inserts, updates and
+    /// removals (removal's backward shift is the subtle part).
+    @Test func slotIndexMatchesADictionary() {
+        var generator = SeededGenerator.fromEnvironment("slot-index")
+        var index = SlotIndex()
+        var model: [BlockCacheKey: Int32] = [:]
+        for step in 0..<50_000 {
+            let key = BlockCacheKey(tableID: UInt64.random(in: 1...4, using: &generator), offset: Int.random(in: 0..<600, using: &generator) * 4096)
+            if Int.random(in: 0..<3, using: &generator) == 0 {
+                index.remove(key)
+                model[key] = nil
+            } else {
+                let value = Int32(step % 1_000_000)
+                index.set(key, value)
+                model[key] = value
+            }
+            if step % 1000 == 0 {
+                #expect(index.count == model.count)
+                for (key, value) in model { #expect(index[key] == value) }
+            }
+        }
+    }
+
+    @Test func evictsLeastRecentlyUsedWithinTheBudget() throws {
+        func block(_ fill: UInt8) throws -> Block {
+            var builder = BlockBuilder(restartInterval: 16)
+            let key = InternalKey.encode([fill], SequenceNumber(1), .value)
+            let value = [UInt8](repeating: fill, count: 900)
+            key.withUnsafeBytes { key in value.withUnsafeBytes { value in builder.add(key: key, value: value) } }
+            builder.finish()
+            return try Block.make(copying: builder.contents)
+        }
+        let cache = BlockCache(capacityBytes: BlockCache.shardCount * 2500)  // ~2 blocks a shard
+        let keys = (0..<200).map { BlockCacheKey(tableID: 1, offset: $0 * 4096) }
+        for (index, key) in keys.enumerated() { cache.insert(key, try block(UInt8(index))) }
+        #expect(cache.usedBytes <= cache.capacityBytes)
+        #expect(cache.lookup(keys[199]) != nil, "the newest block was evicted")
+        #expect(cache.lookup(keys[0]) == nil, "the oldest block survived a full cache")
+        #expect(cache.hits == 1 && cache.misses == 1)
+    }
+}

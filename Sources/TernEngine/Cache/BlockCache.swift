@@ -77,7 +77,7 @@ struct Shard {
     private(set) var usedBytes = 0
     private var slots: [Slot] = []
     private var freeSlots: [Int32] = []
-    private var index: [BlockCacheKey: Int32] = [:]
+    private var index = SlotIndex()
     /// Most recently used end and least recently used end of the list (-1 when empty).
     private var head: Int32 = -1
     private var tail: Int32 = -1
@@ -111,14 +111,14 @@ struct Shard {
             slot = Int32(slots.count)
             slots.append(Slot(key: key, block: block, charge: charge, previous: -1, next: -1))
         }
-        index[key] = slot
+        index.set(key, slot)
         usedBytes += charge
         pushFront(slot)
     }
 
     private mutating func release(_ slot: Int32) {
         let entry = slots[Int(slot)]
-        index[entry.key] = nil
+        index.remove(entry.key)
         usedBytes -= entry.charge
         slots[Int(slot)].block = nil
         freeSlots.append(slot)
