@@ -63,7 +63,7 @@ import TernTesting
             }
         }
         #expect(try expectEqual(store, model, "final"))
-        #expect(store.statistics.levelFileCounts[0] > 0)
+        #expect(store.statistics.levelFileCounts.reduce(0, +) > 0, "the history never reached an SSTable")
         try store.close()
     }
 
