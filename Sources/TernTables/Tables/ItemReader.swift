@@ -23,6 +23,9 @@ struct ItemReader: Sendable {
     private let returnedNames: Set<String>?
     /// True when the request returns no items (`Select=COUNT`).
     private let countOnly: Bool
+    /// For a projection of top-level attributes only: the decoded attributes it does not return,
+    /// removed in place instead of building a new item.
+    private let unprojectedNames: [String]?
 
     /// - Parameters:
     ///   - projection: the request's ProjectionExpression.
@@ -49,6 +52,12 @@ struct ItemReader: Sendable {
             needed = names
         }
         self.selection = needed.map(ItemCodec.AttributeSelection.init)
+        if let projection, let needed, projection.paths.allSatisfy(\.isTopLevel) {
+            let projected = projection.topLevelNames
+            unprojectedNames = needed.filter { !projected.contains($0) }
+        } else {
+            unprojectedNames = nil
+        }
         self.projection = projection
         self.filter = filter
         self.ttlAttribute = ttlAttribute
@@ -70,6 +79,11 @@ struct ItemReader: Sendable {
         if let ttlAttribute, case .number(let expiry)? = item[ttlAttribute], expiry < now { return .expired }
         if let filter, !filter.evaluate(item) { return .filtered }
         if countOnly { return .counted }
+        if let unprojectedNames {
+            var projected = item
+            for name in unprojectedNames { projected.removeValue(forKey: name) }
+            return .item(projected)
+        }
         if let projection { return .item(projection.apply(to: item)) }
         if let returnedNames, item.count > returnedNames.count || item.keys.contains(where: { !returnedNames.contains($0) }) {
             return .item(item.filter { returnedNames.contains($0.key) })

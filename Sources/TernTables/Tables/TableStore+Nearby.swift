@@ -100,8 +100,26 @@ struct NearbyPlan {
         for value in [request.latitude.bitPattern, request.longitude.bitPattern, request.radiusKilometers.bitPattern] {
             for shift in stride(from: 0, to: 64, by: 8) { identity.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
         }
-        identity.append(contentsOf: String(describing: request.sortKeyCondition).utf8)
+        NearbyPlan.appendIdentity(of: request.sortKeyCondition, to: &identity)
         fingerprint = KeyLayout.stableHash(identity)
+    }
+
+    /// Appends a byte identity of the sort condition (its kind and encoded bounds) for the cursor
+    /// fingerprint.
+    private static func appendIdentity(of condition: SortKeyCondition?, to bytes: inout [UInt8]) {
+        let (kind, values): (UInt8, [KeyValue])
+        switch condition {
+        case nil: (kind, values) = (0, [])
+        case .equal(let value)?: (kind, values) = (1, [value])
+        case .less(let value)?: (kind, values) = (2, [value])
+        case .lessOrEqual(let value)?: (kind, values) = (3, [value])
+        case .greater(let value)?: (kind, values) = (4, [value])
+        case .greaterOrEqual(let value)?: (kind, values) = (5, [value])
+        case .between(let low, let high)?: (kind, values) = (6, [low, high])
+        case .beginsWith(let value)?: (kind, values) = (7, [value])
+        }
+        bytes.append(kind)
+        for value in values { KeyEncoding.append(value, to: &bytes) }
     }
 
     private static func checkSortCondition(_ condition: SortKeyCondition?, index: IndexSchema) throws(DynamoError) {
