@@ -15,9 +15,7 @@ extension TableSchema {
         let primaryKey = try key.primaryKey(ofItem: item)
         if let geohash { try deriveCell(&item, geohash) }
         try AttributeValue.validate(item: item)
-        for index in indexes where index.kind != .local || index.key.sortKey != nil {
-            try checkIndexKey(item, index)
-        }
+        for index in indexes { try checkIndexKey(item, index) }
         return primaryKey
     }
 
