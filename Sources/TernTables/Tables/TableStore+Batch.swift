@@ -83,7 +83,7 @@ extension TableStore {
                 if stored == nil && new == nil { continue }
                 write.table.appendWrite(old: stored, new: new, primaryKey: write.primaryKey, to: &batch)
             }
-            try store.write(batch, durability: durability)
+            try commit(batch, durability: durability)
         }
         return BatchWriteItemResponse(unprocessedItems: [:])
     }

@@ -27,7 +27,7 @@ extension TableStore {
             let visible = try checkCondition(condition, stored: stored, table: table, now: now, returning: request.returnValuesOnConditionCheckFailure)
             var batch = WriteBatch()
             table.appendWrite(old: stored, new: item, primaryKey: primaryKey, to: &batch)
-            try store.write(batch, durability: durability)
+            try commit(batch, durability: durability)
             return visible
         }
         return PutItemResponse(attributes: request.returnValues == .allOld ? old : nil)
@@ -66,11 +66,9 @@ extension TableStore {
         let old = try withItemLocks([(table, itemKey)]) {
             let stored = try storedItem(itemKey)
             let visible = try checkCondition(condition, stored: stored, table: table, now: now, returning: request.returnValuesOnConditionCheckFailure)
-            if let stored {
-                var batch = WriteBatch()
-                table.appendWrite(old: stored, new: nil, primaryKey: primaryKey, to: &batch)
-                try store.write(batch, durability: durability)
-            }
+            var batch = WriteBatch()
+            if let stored { table.appendWrite(old: stored, new: nil, primaryKey: primaryKey, to: &batch) }
+            try commit(batch, durability: durability)
             return visible
         }
         return DeleteItemResponse(attributes: request.returnValues == .allOld ? old : nil)
@@ -100,7 +98,7 @@ extension TableStore {
             let result = try TableStore.applyUpdate(update, to: visible, key: request.key, table: table)
             var batch = WriteBatch()
             table.appendWrite(old: stored, new: result.item, primaryKey: primaryKey, to: &batch)
-            try store.write(batch, durability: durability)
+            try commit(batch, durability: durability)
             return (visible, result)
         }
         return UpdateItemResponse(attributes: result.attributes(for: request.returnValues, oldItem: old))

@@ -16,7 +16,8 @@ import TernEngine
 /// failures are the engine's `TernError`.
 ///
 /// **Durability** is an explicit parameter of every write (`.synced` returns after the engine's
-/// WAL is fsynced, `.buffered` may lose a suffix of writes in a power cut). The request types
+/// WAL is fsynced, `.buffered` may lose a suffix of writes in a power cut). A synced write that
+/// succeeds makes every earlier write durable too, even when it changed nothing itself. The request types
 /// carry none: a DynamoDB-compatible front end passes `TableStore.wireDurability` (`.synced`,
 /// because DynamoDB acknowledges only durable writes).
 ///
@@ -122,6 +123,18 @@ public final class TableStore: Sendable {
                 guard current?.id == table.id else { throw TableStore.notFound(table.name) }
             }
             return try body()
+        }
+    }
+
+    /// Writes `batch` with `durability`. A synced request that changes nothing still syncs the
+    /// log (by deleting `KeyLayout.syncMarkerKey`): every synced request that succeeds makes all
+    /// earlier writes durable, whether or not it wrote anything itself.
+    func commit(_ batch: WriteBatch, durability: Durability) throws {
+        if batch.isEmpty {
+            guard durability == .synced else { return }
+            try store.write(singleDelete(KeyLayout.syncMarkerKey), durability: .synced)
+        } else {
+            try store.write(batch, durability: durability)
         }
     }
 

@@ -1,5 +1,6 @@
 import Synchronization
 import TernEngine
+import TernTesting
 @testable import TernTables
 
 /// A clock tests move by hand.
@@ -21,9 +22,10 @@ final class ManualClock: Sendable {
     var now: Int64 { seconds.load(ordering: .relaxed) }
 }
 
-/// A table store on an in-memory file system with a manual clock, reopenable.
+/// A table store on an in-memory file system (with fault injection, for crashes) and a manual
+/// clock, reopenable.
 final class TableFixture {
-    let fileSystem = MemoryFileSystem()
+    let fileSystem = FaultInjectingFileSystem()
     let clock = ManualClock()
     private(set) var tables: TableStore
     let memtableBudgetBytes: Int
@@ -33,7 +35,7 @@ final class TableFixture {
         tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
     }
 
-    private static func open(_ fileSystem: MemoryFileSystem, _ clock: ManualClock, _ budget: Int) throws -> TableStore {
+    private static func open(_ fileSystem: FaultInjectingFileSystem, _ clock: ManualClock, _ budget: Int) throws -> TableStore {
         var options = StoreOptions()
         options.fileSystem = fileSystem
         options.memtableBudgetBytes = budget
@@ -43,6 +45,13 @@ final class TableFixture {
     /// Closes and reopens the store (same files, same clock).
     func reopen() throws {
         try tables.close()
+        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
+    }
+
+    /// Simulates a crash (power loss or process kill): every later file operation of the old
+    /// store fails, so it changes nothing more; then reopens the store.
+    func crashAndReopen(_ unsynced: MemoryFileSystem.UnsyncedData) throws {
+        fileSystem.crash(stopping: tables.store, unsynced)
         tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
     }
 
