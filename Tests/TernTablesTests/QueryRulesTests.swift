@@ -224,4 +224,19 @@ import TernEngine
         #expect(dynamoError { _ = try fixture.tables.scan(ScanRequest(tableName: "Seg", segment: 3, totalSegments: 3)) }?.code == .validation)
         #expect(dynamoError { _ = try fixture.tables.scan(ScanRequest(tableName: "Seg", segment: 0)) }?.code == .validation)
     }
+
+    @Test func aPageEndsAtOneMegabyte() throws {
+        let fixture = try Self.fixture(count: 0)
+        let blob = S(String(repeating: "x", count: 100_000))
+        for index in 0..<25 { try fixture.tables.put("Query", ["pk": S("big"), "sk": N("\(index)"), "blob": blob]) }
+        let request = QueryRequest(tableName: "Query", keyConditionExpression: "pk = :p", expressionAttributeValues: [":p": S("big")])
+        let first = try fixture.tables.query(request)
+        #expect(first.count == 11)  // 11 items of ~100 KB pass 1 MB
+        #expect(first.lastEvaluatedKey == ["pk": S("big"), "sk": N("10")])
+        let walk = try fixture.tables.queryAll(request)
+        #expect(walk.items.map { $0["sk"] } == (0..<25).map { N("\($0)") })
+        #expect(walk.pages == 3)
+        let scanned = try fixture.tables.scanAll(ScanRequest(tableName: "Query", projectionExpression: "sk"))
+        #expect(scanned.items.count == 26 && scanned.pages == 3)  // with the "other" item of the fixture
+    }
 }
