@@ -100,13 +100,17 @@ extension TableStore {
     /// deletes, and its removal (written after them) cannot survive without them.
     func deleteRange(lower: [UInt8], upper: [UInt8]?) throws {
         let chunkSize = 1024
+        var start = lower
         while true {
-            let keys = try store.scan(lowerBound: lower, upperBound: upper, limit: chunkSize).map(\.key)
-            if keys.isEmpty { return }
+            // Resume after the last deleted key: scanning from `lower` again would step over every
+            // tombstone already written (quadratic in the table size).
+            let keys = try store.scan(lowerBound: start, upperBound: upper, limit: chunkSize).map(\.key)
+            guard let last = keys.last else { return }
             var batch = WriteBatch()
             for key in keys { batch.delete(key) }
             try store.write(batch, durability: .buffered)
             if keys.count < chunkSize { return }
+            start = last + [0]
         }
     }
 
