@@ -70,13 +70,15 @@ extension TableStore {
         for table in tables where purged < limit {
             var upper = table.expiryPrefix
             KeyEncoding.append(.number(now), to: &upper)
+            var start = table.expiryPrefix
             while purged < limit {
-                let entries = try store.scan(lowerBound: table.expiryPrefix, upperBound: upper, limit: 256).map(\.key)
-                if entries.isEmpty { break }
+                let entries = try store.scan(lowerBound: start, upperBound: upper, limit: 256).map(\.key)
+                guard let last = entries.last else { break }
                 for entryKey in entries where purged < limit {
                     if try purge(entryKey, table: table, now: now, durability: durability) { purged += 1 }
                 }
                 if entries.count < 256 { break }
+                start = last + [0]  // past the entries just removed, not over their tombstones again
             }
         }
         return purged
