@@ -61,7 +61,8 @@ extension TableStore {
     /// expiry since the expiry entry was read is kept (only the stale expiry entry goes).
     ///
     /// - Throws: engine errors.
-    /// - Thread safety: safe with concurrent requests; locks one item at a time.
+    /// - Thread safety: safe with concurrent requests; locks the items of one chunk (up to 256) at
+    ///   a time, in ascending stripe order.
     @discardableResult
     public func purgeExpired(limit: Int = .max, durability: Durability) throws -> Int {
         let now = now()
@@ -72,36 +73,41 @@ extension TableStore {
             KeyEncoding.append(.number(now), to: &upper)
             var start = table.expiryPrefix
             while purged < limit {
-                let entries = try store.scan(lowerBound: start, upperBound: upper, limit: 256).map(\.key)
+                let chunk = min(256, limit - purged)
+                let entries = try store.scan(lowerBound: start, upperBound: upper, limit: chunk).map(\.key)
                 guard let last = entries.last else { break }
-                for entryKey in entries where purged < limit {
-                    if try purge(entryKey, table: table, now: now, durability: durability) { purged += 1 }
-                }
-                if entries.count < 256 { break }
+                purged += try purge(entries, table: table, now: now, durability: durability)
+                if entries.count < chunk { break }
                 start = last + [0]  // past the entries just removed, not over their tombstones again
             }
         }
         return purged
     }
 
-    /// Deletes the item an expiry entry points to if it is (still) expired, and the entry itself.
-    private func purge(_ entryKey: [UInt8], table: TableSchema, now: Number, durability: Durability) throws -> Bool {
-        var offset = table.expiryPrefix.count
-        _ = try KeyEncoding.decodeElement(entryKey, offset: &offset)
-        let partition = try KeyEncoding.decodeElement(entryKey, offset: &offset)
-        let sort = table.key.sortKey == nil ? nil : try KeyEncoding.decodeElement(entryKey, offset: &offset)
-        let primaryKey = PrimaryKey(partition: partition, sort: sort)
-        let itemKey = table.itemKey(primaryKey)
-        return try withItemLocks([(table, itemKey)]) {
+    /// Deletes the items expiry entries point to if they are (still) expired, and the entries,
+    /// in one batch under the items' lock stripes. Returns how many items it deleted.
+    private func purge(_ entryKeys: [[UInt8]], table: TableSchema, now: Number, durability: Durability) throws -> Int {
+        var targets: [(entryKey: [UInt8], primaryKey: PrimaryKey, itemKey: [UInt8])] = []
+        for entryKey in entryKeys {
+            var offset = table.expiryPrefix.count
+            _ = try KeyEncoding.decodeElement(entryKey, offset: &offset)
+            let partition = try KeyEncoding.decodeElement(entryKey, offset: &offset)
+            let sort = table.key.sortKey == nil ? nil : try KeyEncoding.decodeElement(entryKey, offset: &offset)
+            let primaryKey = PrimaryKey(partition: partition, sort: sort)
+            targets.append((entryKey, primaryKey, table.itemKey(primaryKey)))
+        }
+        return try withItemLocks(targets.map { (table, $0.itemKey) }) {
             var batch = WriteBatch()
-            var deleted = false
-            if let item = try storedItem(itemKey), table.isExpired(item, now: now) {
-                table.appendWrite(old: item, new: nil, primaryKey: primaryKey, to: &batch)
-                deleted = true
+            var deleted: Set<[UInt8]> = []
+            for target in targets {
+                if !deleted.contains(target.itemKey), let item = try storedItem(target.itemKey), table.isExpired(item, now: now) {
+                    table.appendWrite(old: item, new: nil, primaryKey: target.primaryKey, to: &batch)
+                    deleted.insert(target.itemKey)
+                }
+                batch.delete(target.entryKey)
             }
-            batch.delete(entryKey)
-            try store.write(batch, durability: durability)
-            return deleted
+            try commit(batch, durability: durability)
+            return deleted.count
         }
     }
 
