@@ -1,100 +1,97 @@
 import ArgumentParser
 import Glibc
 import TernEngine
+import TernTables
 
 /// `tern demo`: the main job on an embedded store (see README).
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write OITH Users rows into a store, reopen it, verify every row, print the figures.",
+        abstract: "Load synthetic users into the Users table and run the matching query, with latency and scan figures.",
         discussion: """
-            Creates (or reuses) the data folder, writes --users rows shaped like the matching \
-            service's Users table (one batch of --batch rows per synced write), closes and \
-            reopens the store, reads every row back and compares it byte for byte.
+            Opens the table store in --data/tables, (re)creates the OITH Users table (email key, \
+            geohash index on lat/lon at precision 4 sorted by age), loads --users synthetic users \
+            spread around real cities with BatchWriteItem, closes and reopens the store, then runs \
+            --queries matching queries from random users: everyone within --radius km whose age \
+            is within 5 years, five fields, a page of 20. Prints load throughput, p50/p95/p99 \
+            latency and items evaluated per query beside the seed's targets (P95 < 200 ms, fewer \
+            than 500 profiles scanned per request), and the seed's own 9-cell query for comparison.
             """)
 
     @Option(name: .long, help: "The data folder (created when missing).")
     var data: String = "tern-data"
 
-    @Option(name: .long, help: "How many user rows to write.")
+    @Option(name: .long, help: "How many users to load.")
     var users: Int = 100_000
 
-    @Option(name: .long, help: "Rows per write batch (each batch is one synced write).")
-    var batch: Int = 100
+    @Option(name: .long, help: "How many matching queries to run.")
+    var queries: Int = 1_000
+
+    @Option(name: .long, help: "The matching radius in kilometres.")
+    var radius: Double = 25
+
+    @Option(name: .long, help: "The seed of the synthetic data and of the query users.")
+    var seed: UInt64 = 42
 
     func validate() throws {
         guard users > 0 else { throw ValidationError("--users must be positive") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard queries > 0 else { throw ValidationError("--queries must be positive") }
+        guard radius > 0 else { throw ValidationError("--radius must be positive") }
     }
 
     func run() throws {
-        let directory = Path.join(data, "users-engine")
-        print("tern demo: store at \(directory)")
-        var store = try Store.open(at: directory, options: StoreOptions())
+        let directory = Path.join(data, "tables")
+        print("tern demo: tables at \(directory)")
+        var tables = try TableStore.open(at: directory, storeOptions: StoreOptions(), clock: .system)
+        let population = try load(into: tables)
+        try tables.close()
+        let reopenStart = ContinuousClock.now
+        tables = try TableStore.open(at: directory, storeOptions: StoreOptions(), clock: .system)
+        print("reopened in \(format(milliseconds(ContinuousClock.now - reopenStart))) ms")
+        let verdict = try DemoQueries(tables: tables, users: population, radiusKilometers: radius, seed: seed).run(count: queries)
+        let statistics = tables.store.statistics
+        print("levels  files \(statistics.levelFileCounts)  bytes \(statistics.levelSizesBytes)")
+        try tables.close()
+        if !verdict { throw ExitCode.failure }
+    }
 
-        let writeStart = ContinuousClock.now
-        var pending = WriteBatch()
+    /// Recreates Users and loads the population; returns the users' compact records.
+    private func load(into tables: TableStore) throws -> [DemoPopulation.User] {
+        if (try? tables.describeTable(DescribeTableRequest(tableName: OITHSchemas.usersTableName))) != nil {
+            let start = ContinuousClock.now
+            try tables.deleteTable(DeleteTableRequest(tableName: OITHSchemas.usersTableName), durability: .synced)
+            print("deleted the previous Users table in \(format(seconds(ContinuousClock.now - start))) s")
+        }
+        try tables.createTable(OITHSchemas.users, durability: .synced)
+        var population = DemoPopulation(seed: seed)
+        var records: [DemoPopulation.User] = []
+        records.reserveCapacity(users)
+        var pending: [WriteRequest] = []
+        let start = ContinuousClock.now
         for index in 0..<users {
-            let row = DemoUser(index: index)
-            pending.put(row.key, row.encoded)
-            if pending.count == batch || index == users - 1 {
-                try store.write(pending, durability: .synced)
-                pending.removeAll()
+            let (item, record) = try population.user(index)
+            records.append(record)
+            pending.append(.put(item: item))
+            if pending.count == TableStore.maxBatchWriteRequests || index == users - 1 {
+                // Buffered batches, the last one synced: the WAL is sequential, so syncing it
+                // makes every earlier batch durable too.
+                let durability: Durability = index == users - 1 ? .synced : .buffered
+                try tables.batchWriteItem(BatchWriteItemRequest(requestItems: [OITHSchemas.usersTableName: pending]), durability: durability)
+                pending.removeAll(keepingCapacity: true)
             }
         }
-        let writeSeconds = seconds(ContinuousClock.now - writeStart)
-        print("wrote   \(users) users in \(format(writeSeconds)) s  (\(format(Double(users) / writeSeconds)) rows/s, synced batches of \(batch))")
-
-        try store.close()
-        let reopenStart = ContinuousClock.now
-        store = try Store.open(at: directory, options: StoreOptions())
-        print("reopened in \(format(seconds(ContinuousClock.now - reopenStart) * 1000)) ms")
-
-        let readStart = ContinuousClock.now
-        var mismatches = 0
-        for index in 0..<users {
-            let row = DemoUser(index: index)
-            if try store.get(row.key) != row.encoded { mismatches += 1 }
-        }
-        let readSeconds = seconds(ContinuousClock.now - readStart)
-        print("verified \(users - mismatches)/\(users) users in \(format(readSeconds)) s  (\(format(Double(users) / readSeconds)) gets/s)")
-        let statistics = store.statistics
-        print("levels  files \(statistics.levelFileCounts)  bytes \(statistics.levelSizesBytes)")
-        try store.close()
-        if mismatches > 0 {
-            print("FAILED: \(mismatches) rows did not read back as written")
-            throw ExitCode.failure
-        }
-    }
-}
-
-/// A synthetic row of the OITH Users table: email key, profile fields, coordinates.
-struct DemoUser {
-    static let cities: [(name: String, latitude: Double, longitude: Double)] = [
-        ("New York", 40.7128, -74.0060), ("London", 51.5074, -0.1278), ("Tokyo", 35.6762, 139.6503),
-        ("São Paulo", -23.5505, -46.6333), ("Sydney", -33.8688, 151.2093), ("Lagos", 6.5244, 3.3792),
-    ]
-
-    let key: [UInt8]
-    let encoded: [UInt8]
-
-    init(index: Int) {
-        let city = DemoUser.cities[index % DemoUser.cities.count]
-        // Deterministic spread of ±0.5° around the city.
-        let jitter = Double((index &* 2_654_435_761) % 1000) / 1000.0 - 0.5
-        let age = 18 + (index &* 7919) % 50
-        key = Array("user\(index)@example.com".utf8)
-        encoded = Array("""
-            {"email":"user\(index)@example.com","name":"User \(index)","age":\(age),\
-            "gender":"\(index % 2 == 0 ? "F" : "M")","city":"\(city.name)",\
-            "lat":\(city.latitude + jitter),"lon":\(city.longitude - jitter),\
-            "bio":"Likes hiking, coffee and long walks \(index)"}
-            """.utf8)
+        let elapsed = seconds(ContinuousClock.now - start)
+        print(
+            "loaded  \(users) users in \(format(elapsed)) s  (\(format(Double(users) / elapsed)) users/s; BatchWriteItem of 25, buffered, last batch synced)"
+        )
+        return records
     }
 }
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
+
+func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
 
 func format(_ value: Double) -> String {
     if value >= 100 { return String(Int(value.rounded())) }

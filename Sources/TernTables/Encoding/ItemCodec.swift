@@ -144,16 +144,36 @@ public enum ItemCodec {
     /// compared against stored names without creating strings for the attributes skipped.
     public struct AttributeSelection: Sendable {
         let names: [[UInt8]]
+        /// The names as strings, parallel to `names`: a matched attribute reuses the caller's
+        /// string instead of validating and copying the stored bytes again.
+        let strings: [String]
 
         /// The selection of `names`.
         public init(_ names: some Sequence<String>) {
-            self.names = Array(Set(names.map { Array($0.utf8) }))
+            var seen: Set<[UInt8]> = []
+            var bytes: [[UInt8]] = []
+            var strings: [String] = []
+            for name in names where seen.insert(Array(name.utf8)).inserted {
+                bytes.append(Array(name.utf8))
+                strings.append(name)
+            }
+            self.names = bytes
+            self.strings = strings
         }
 
         func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-            names.contains { candidate in
-                candidate.count == name.count && candidate.withUnsafeBufferPointer { ByteOrder.compareBuffers($0, name) == 0 }
+            match(name) != nil
+        }
+
+        /// The selected name equal to `name`, or nil.
+        func match(_ name: UnsafeBufferPointer<UInt8>) -> String? {
+            for index in names.indices {
+                let candidate = names[index]
+                if candidate.count == name.count, candidate.withUnsafeBufferPointer({ ByteOrder.compareBuffers($0, name) == 0 }) {
+                    return strings[index]
+                }
             }
+            return nil
         }
     }
 
@@ -179,12 +199,18 @@ public enum ItemCodec {
             }
             previousName = nameBytes
             let valueLength = try reader.readCount()
-            if let selection, !selection.contains(nameBytes) {
-                try reader.skip(valueLength)
-                continue
+            let name: String
+            if let selection {
+                // A selected name equals one of the selection's strings, so it is valid UTF-8.
+                guard let matched = selection.match(nameBytes) else {
+                    try reader.skip(valueLength)
+                    continue
+                }
+                name = matched
+            } else {
+                guard UTF8Check.isValid(nameBytes) else { throw reader.corruption("string is not valid UTF-8", at: nameStart) }
+                name = String(decoding: nameBytes, as: UTF8.self)
             }
-            guard UTF8Check.isValid(nameBytes) else { throw reader.corruption("string is not valid UTF-8", at: nameStart) }
-            let name = String(decoding: nameBytes, as: UTF8.self)
             let valueStart = reader.offset
             var valueReader = ByteReader(try reader.readSlice(valueLength), format: "item codec")
             let value: AttributeValue

@@ -1,0 +1,94 @@
+/// Where everything lives in the engine's key space (see `docs/tables.md`, "Key layout").
+///
+/// Every engine key is `[table id: 4 bytes big-endian][index id: 1 byte][rest]`:
+///
+/// - table id 0 is the catalog: index 0 maps `KeyEncoding(table name)` to a catalog record,
+///   index 1 holds the catalog header (format version, next table id), index 2 lists tables whose
+///   data is still being deleted (`[table id]` → empty), index 3 lists tables whose index entries
+///   are being rebuilt after a TTL change (`[table id]` → empty), and `[0][255]` is only ever
+///   deleted (a synced request that changes nothing writes that tombstone to sync the log);
+/// - a user table gets a fresh id ≥ 1 at every creation (ids are never reused, so a re-created
+///   table starts empty even before the old incarnation's data is gone); index 0 holds its items
+///   at `[partition key][sort key]` (KeyEncoding), indexes 1...254 hold secondary index entries at
+///   `[index hash][index range][partition key][sort key]`, and index 255 is the TTL expiry
+///   index, `[expiry time N][partition key][sort key]` → empty.
+///
+/// Because the table id comes first, one table's keys (items and indexes) form one contiguous range
+/// `[id] ..< [id + 1]`, which DeleteTable clears.
+enum KeyLayout {
+    /// The catalog's table id.
+    static let catalogTableID: UInt32 = 0
+    /// The index id of a table's items.
+    static let baseIndexID: UInt8 = 0
+    /// The index id of the TTL expiry index.
+    static let expiryIndexID: UInt8 = 255
+
+    /// Catalog sub-spaces.
+    static let catalogTablesIndex: UInt8 = 0
+    static let catalogHeaderIndex: UInt8 = 1
+    static let catalogDropsIndex: UInt8 = 2
+    static let catalogRebuildsIndex: UInt8 = 3
+    /// The key a synced request that changes nothing deletes, so the engine syncs its log (a
+    /// tombstone of a key that never holds a value).
+    static let syncMarkerKey = prefix(table: catalogTableID, index: 0xFF)
+
+    /// `[table][index]`.
+    static func prefix(table: UInt32, index: UInt8) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        CatalogRecord.appendUInt32(table, to: &bytes)
+        bytes.append(index)
+        return bytes
+    }
+
+    /// The first key after every key that starts with `prefix` (nil when there is none).
+    static func end(of prefix: [UInt8]) -> [UInt8]? {
+        KeyEncoding.prefixUpperBound(prefix)
+    }
+
+    /// The key range of everything a table incarnation owns: `[id] ..< [id + 1]`.
+    static func tableRange(_ table: UInt32) -> (lower: [UInt8], upper: [UInt8]?) {
+        var lower: [UInt8] = []
+        CatalogRecord.appendUInt32(table, to: &lower)
+        return (lower, KeyEncoding.prefixUpperBound(lower))
+    }
+
+    /// The catalog key of table `name`.
+    static func catalogKey(_ name: String) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogTablesIndex)
+        KeyEncoding.append(.string(name), to: &key)
+        return key
+    }
+
+    /// The catalog header key.
+    static let catalogHeaderKey = prefix(table: catalogTableID, index: catalogHeaderIndex)
+
+    /// The pending-deletion marker of table incarnation `id`.
+    static func dropKey(_ id: UInt32) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogDropsIndex)
+        CatalogRecord.appendUInt32(id, to: &key)
+        return key
+    }
+
+    /// The pending index-rebuild marker of table incarnation `id` (an UpdateTimeToLive in progress).
+    static func rebuildKey(_ id: UInt32) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogRebuildsIndex)
+        CatalogRecord.appendUInt32(id, to: &key)
+        return key
+    }
+
+    /// FNV-1a (64-bit) of `bytes`: a stable hash (Swift's `Hasher` is seeded per process) for lock
+    /// stripes and Scan segments.
+    static func stableHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    static func stableHash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { stableHash($0) }
+    }
+}

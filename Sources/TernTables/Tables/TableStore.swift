@@ -1,0 +1,146 @@
+import Synchronization
+import TernEngine
+
+/// DynamoDB-style tables on a TernEngine `Store`: the synchronous core of the table layer.
+///
+/// ```swift
+/// let tables = try TableStore.open(at: "data", storeOptions: StoreOptions(), clock: .system)
+/// try tables.createTable(OITHSchemas.users, durability: .synced)
+/// try tables.putItem(PutItemRequest(tableName: "Users", item: user), durability: .synced)
+/// let page = try tables.query(QueryRequest(tableName: "Users", keyConditionExpression: "email = :e",
+///                                          expressionAttributeValues: [":e": .string("a@b.c")]))
+/// ```
+///
+/// Requests and responses mirror DynamoDB's (`PutItemRequest` ↔ PutItem), so an HTTP layer maps
+/// JSON to them one to one. Client errors are `DynamoError`s named as DynamoDB names them; storage
+/// failures are the engine's `TernError`.
+///
+/// **Durability** is an explicit parameter of every write (`.synced` returns after the engine's
+/// WAL is fsynced, `.buffered` may lose a suffix of writes in a power cut). A synced write that
+/// succeeds makes every earlier write durable too, even when it changed nothing itself. The request types
+/// carry none: a DynamoDB-compatible front end passes `TableStore.wireDurability` (`.synced`,
+/// because DynamoDB acknowledges only durable writes).
+///
+/// **Atomicity**: a write of an item and all its index entries is one engine batch, so no reader
+/// ever sees an index entry without its item. BatchWriteItem and TransactWriteItems are one batch
+/// each. **Isolation**: reads run at one engine snapshot per request; writes that read the stored
+/// item (conditions, updates, index maintenance) hold the item's lock stripe (`LockStripes`) from
+/// the read to the write, so conditional writes and transactions are atomic with respect to each
+/// other.
+///
+/// Thread safety: every method may be called from any thread concurrently.
+public final class TableStore: Sendable {
+    /// The durability a DynamoDB-compatible front end uses for writes: DynamoDB acknowledges a
+    /// write only once it is durable.
+    public static let wireDurability: Durability = .synced
+
+    /// The engine store holding the tables (its keys are laid out as `docs/tables.md` describes).
+    public let store: Store
+    let clock: TableClock
+    let stripes = LockStripes()
+    let catalog: Mutex<CatalogState>
+
+    struct CatalogState: Sendable {
+        var tables: [String: TableSchema]
+        var nextTableID: UInt32
+    }
+
+    /// The version of the catalog header (`[0][1]` → version, next table id).
+    static let catalogHeaderVersion: UInt8 = 1
+
+    /// Opens (or creates) a store at `directory` and the tables in it.
+    ///
+    /// - Parameter clock: the time source for TTL and creation times (`.system` in production).
+    /// - Throws: the engine's `TernError` (I/O, corruption, a newer format).
+    public static func open(at directory: String, storeOptions: StoreOptions, clock: TableClock) throws -> TableStore {
+        let store = try Store.open(at: directory, options: storeOptions)
+        do {
+            return try TableStore(store: store, clock: clock)
+        } catch {
+            try? store.close()
+            throw error
+        }
+    }
+
+    /// The tables of an open `store`: loads the catalog and finishes any interrupted DeleteTable
+    /// (removing the data of dropped table incarnations).
+    ///
+    /// - Throws: `TernError` `.unsupportedFormat` for a catalog written by a newer version,
+    ///   `.corruption` for a damaged one, or an engine error.
+    public init(store: Store, clock: TableClock) throws {
+        self.store = store
+        self.clock = clock
+        var tables: [String: TableSchema] = [:]
+        var nextTableID: UInt32 = 1
+        if let header = try store.get(KeyLayout.catalogHeaderKey) {
+            guard header.count == 5 else { throw TernError(.corruption, "catalog header of \(header.count) bytes") }
+            guard header[0] == TableStore.catalogHeaderVersion else {
+                throw TernError(.unsupportedFormat, "catalog version \(header[0]) is not \(TableStore.catalogHeaderVersion)")
+            }
+            nextTableID = header[1...].reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        let tablesPrefix = KeyLayout.prefix(table: KeyLayout.catalogTableID, index: KeyLayout.catalogTablesIndex)
+        for (key, value) in try store.scan(lowerBound: tablesPrefix, upperBound: KeyLayout.end(of: tablesPrefix)) {
+            let stored = try CatalogRecord.decode(value)
+            guard key == KeyLayout.catalogKey(stored.description.tableName), stored.description.tableID < nextTableID else {
+                throw TernError(.corruption, "catalog record for \(stored.description.tableName) under the wrong key or id")
+            }
+            tables[stored.description.tableName] = TableSchema(stored)
+        }
+        catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID))
+        try finishDrops()
+    }
+
+    /// Closes the underlying store. Requests after this fail with the engine's `.closed`.
+    public func close() throws {
+        try store.close()
+    }
+
+    // MARK: - Lookups and locking
+
+    /// The current schema of `name`.
+    func table(_ name: String) throws(DynamoError) -> TableSchema {
+        guard let table = catalog.withLock({ $0.tables[name] }) else { throw TableStore.notFound(name) }
+        return table
+    }
+
+    static func notFound(_ name: String) -> DynamoError {
+        DynamoError(.resourceNotFound, "Requested resource not found: Table: \(name) not found")
+    }
+
+    /// The current instant as a number, for TTL checks (one clock read per request).
+    func now() -> Number {
+        Number(Int(clock.nowEpochSeconds()))
+    }
+
+    /// Runs `body` holding the lock stripes of the given items, after checking that each table is
+    /// still the incarnation the request resolved (a concurrent DeleteTable holds every stripe).
+    func withItemLocks<T>(_ items: [(table: TableSchema, itemKey: [UInt8])], _ body: () throws -> T) throws -> T {
+        let ids = items.map { stripes.stripe(tableName: $0.table.name, itemKey: $0.itemKey) }
+        return try stripes.withLocks(ids) {
+            for (table, _) in items {
+                let current = catalog.withLock { $0.tables[table.name] }
+                guard current?.id == table.id else { throw TableStore.notFound(table.name) }
+            }
+            return try body()
+        }
+    }
+
+    /// Writes `batch` with `durability`. A synced request that changes nothing still syncs the
+    /// log (by deleting `KeyLayout.syncMarkerKey`): every synced request that succeeds makes all
+    /// earlier writes durable, whether or not it wrote anything itself.
+    func commit(_ batch: WriteBatch, durability: Durability) throws {
+        if batch.isEmpty {
+            guard durability == .synced else { return }
+            try store.write(singleDelete(KeyLayout.syncMarkerKey), durability: .synced)
+        } else {
+            try store.write(batch, durability: durability)
+        }
+    }
+
+    /// The stored item under `itemKey` (expired or not), read at the latest state.
+    func storedItem(_ itemKey: [UInt8], snapshot: ReadSnapshot? = nil) throws -> Item? {
+        guard let bytes = try store.get(itemKey, snapshot: snapshot) else { return nil }
+        return try ItemCodec.decode(bytes)
+    }
+}
