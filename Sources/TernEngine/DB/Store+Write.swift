@@ -203,6 +203,32 @@ extension Store {
         backgroundChanged.broadcast()
     }
 
+    /// Makes every write acknowledged so far durable, as if the last one had been `.synced`
+    /// (a no-op when nothing is unsynced). Queues behind concurrent writers like a write does.
+    public func sync() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isClosed else { throw TernError(.closed, "the store is closed") }
+        let writer = PendingWrite(batch: WriteBatch(), isSynced: true, lock: lock)
+        writers.append(writer)
+        while writers.first !== writer { writer.condition.wait() }
+        defer {
+            writers.removeFirst()
+            wakeNextWriter()
+        }
+        if let backgroundError { throw backgroundError }
+        guard walHasUnsyncedData else { return }
+        // The leader's position: no other writer touches the WAL until this one leaves the queue.
+        do {
+            try wal!.sync()
+            stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+            walHasUnsyncedData = false
+        } catch {
+            refuseWrites(after: error, while: "syncing the WAL")
+            throw error
+        }
+    }
+
     /// Flushes the active memtable to an SSTable and waits for it (tests, tools, checkpoints).
     public func flush() throws {
         lock.lock()

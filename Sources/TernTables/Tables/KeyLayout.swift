@@ -5,8 +5,7 @@
 /// - table id 0 is the catalog: index 0 maps `KeyEncoding(table name)` to a catalog record,
 ///   index 1 holds the catalog header (format version, next table id), index 2 lists tables whose
 ///   data is still being deleted (`[table id]` → empty), index 3 lists tables whose index entries
-///   are being rebuilt after a TTL change (`[table id]` → empty), and `[0][255]` is only ever
-///   deleted (a synced request that changes nothing writes that tombstone to sync the log);
+///   are being rebuilt after a TTL change (`[table id]` → empty);
 /// - a user table gets a fresh id ≥ 1 at every creation (ids are never reused, so a re-created
 ///   table starts empty even before the old incarnation's data is gone); index 0 holds its items
 ///   at `[partition key][sort key]` (KeyEncoding), indexes 1...254 hold secondary index entries at
@@ -28,10 +27,6 @@ enum KeyLayout {
     static let catalogHeaderIndex: UInt8 = 1
     static let catalogDropsIndex: UInt8 = 2
     static let catalogRebuildsIndex: UInt8 = 3
-    /// The key a synced request that changes nothing deletes, so the engine syncs its log (a
-    /// tombstone of a key that never holds a value).
-    static let syncMarkerKey = prefix(table: catalogTableID, index: 0xFF)
-
     /// `[table][index]`.
     static func prefix(table: UInt32, index: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -127,12 +127,12 @@ public final class TableStore: Sendable {
     }
 
     /// Writes `batch` with `durability`. A synced request that changes nothing still syncs the
-    /// log (by deleting `KeyLayout.syncMarkerKey`): every synced request that succeeds makes all
-    /// earlier writes durable, whether or not it wrote anything itself.
+    /// log (`Store.sync()`): every synced request that succeeds makes all earlier writes durable,
+    /// whether or not it wrote anything itself.
     func commit(_ batch: WriteBatch, durability: Durability) throws {
         if batch.isEmpty {
             guard durability == .synced else { return }
-            try store.write(singleDelete(KeyLayout.syncMarkerKey), durability: .synced)
+            try store.sync()
         } else {
             try store.write(batch, durability: durability)
         }
