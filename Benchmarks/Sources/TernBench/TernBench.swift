@@ -10,19 +10,20 @@ struct TernBench: ParsableCommand {
             Workloads (db_bench meanings; keys are --key_size-byte zero-padded decimals, values \
             compress to about --compression_ratio):
               fillseq      --num puts in key order, new database
-              fillrandom   --num puts of a random permutation (every key exists), new database
+              fillrandom   --num puts of a random permutation (all keys), new database
               overwrite    --num puts of random existing keys
               readrandom   --num gets of random existing keys (all must be found)
-              readmissing  --num gets of absent keys (key + '.', between two existing keys)
+              readmissing  --num gets of absent keys (key + '.': between two keys)
               seekrandom   --num seeks of a new cursor to a random key, then 10 nexts
               readseq      one ordered pass over all keys
               fillsync     --num/100 synced puts of a random permutation, new database
-            Append @N to run one workload with N threads (e.g. fillsync@8). Threads are OS threads;
-            each takes a contiguous share of the operations.
 
-            Every engine runs in a child process of its own (tern-bench re-executes itself), so
-            peak RSS is per engine. Reads are checked (found / absent / entries counted); a
-            failed check is marked in the tables and excluded from the ratios.
+            Append @N to run one workload with N threads (e.g. fillsync@8). Threads are OS \
+            threads; each takes a contiguous share of the operations.
+
+            Every engine runs in a child process of its own (tern-bench re-executes itself), so \
+            peak RSS is per engine (and reset per workload). Reads are checked (found, absent, \
+            entries counted); a failed check is marked in the tables and left out of the ratios.
 
             Peers are loaded at run time with dlopen: RocksDB from --rocksdb_lib, \
             $TERN_BENCH_ROCKSDB_LIB, .build-peers/rocksdb/lib (tools/build-peers) or Debian's \

@@ -4,7 +4,7 @@ import Glibc
 ///
 /// Library search: `--rocksdb_lib`, then `$TERN_BENCH_ROCKSDB_LIB`, then
 /// `.build-peers/rocksdb/lib/librocksdb.so` in the executable's directory or any parent (the
-/// release build of `tools/build-peers`), then Debian's `librocksdb.so.7` (built with assertions
+/// release build of `tools/build-peers`), then Debian's `librocksdb.so.7.8` (built with assertions
 /// on: the summary says so).
 ///
 /// Settings: LZ4, a 10-bit full Bloom filter, 4 KiB blocks and an LRU block cache in the
@@ -46,7 +46,7 @@ final class RocksDBEngine: BenchEngine, @unchecked Sendable {
             let candidate = directory + "/.build-peers/rocksdb/lib/librocksdb.so"
             if FileTree.exists(candidate) { candidates.append(candidate) }
         }
-        candidates.append(contentsOf: ["librocksdb.so.7", "librocksdb.so"])
+        candidates.append(contentsOf: ["librocksdb.so.7.8", "librocksdb.so"])
         return candidates
     }
 
