@@ -1,6 +1,6 @@
 import Testing
 import TernTesting
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 @Suite struct MemtableTests {
     func add(_ memtable: Memtable, _ key: String, _ sequence: UInt64, _ kind: ValueKind, _ value: String = "") {

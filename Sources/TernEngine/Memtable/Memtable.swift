@@ -19,7 +19,7 @@ import Synchronization
 /// Node layout in the arena (8-byte aligned):
 ///
 ///     keyLength u32 | valueLength u32 | height u8, 7 bytes padding | next[height] u64 | key | value
-final class Memtable: Sendable {
+@_spi(Benchmarks) public final class Memtable: Sendable {
     static let maxHeight = 12
     static let branching: UInt64 = 4
 
@@ -31,7 +31,7 @@ final class Memtable: Sendable {
     private nonisolated(unsafe) var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
     private let entryCount = Atomic<Int>(0)
 
-    init() {
+    @_spi(Benchmarks) public init() {
         head = Memtable.makeNode(in: arena, keyLength: 0, valueLength: 0, height: Memtable.maxHeight)
     }
 
@@ -46,7 +46,7 @@ final class Memtable: Sendable {
     // MARK: Writing (single writer)
 
     /// Adds an entry. REQUIRES: the caller is the only writer; (key, sequence) is new.
-    func add(sequence: SequenceNumber, kind: ValueKind, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    @_spi(Benchmarks) public func add(sequence: SequenceNumber, kind: ValueKind, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         let internalKeyLength = key.count + InternalKey.trailerSize
         let height = randomHeight()
         let node = Memtable.makeNode(in: arena, keyLength: internalKeyLength, valueLength: value.count, height: height)
@@ -89,7 +89,7 @@ final class Memtable: Sendable {
     // MARK: Reading (lock-free)
 
     /// The newest entry for `userKey` visible at `snapshot`.
-    func get(userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber) -> LookupResult {
+    @_spi(Benchmarks) public func get(userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber) -> LookupResult {
         let found: UnsafeMutableRawPointer? = withLookupKey(userKey, snapshot) { lookup in
             findGreaterOrEqual(lookup, previous: nil)
         }

@@ -1,5 +1,5 @@
 /// Where the parts of a decoded block lie. Computed once, when the block is made.
-struct BlockLayout {
+@_spi(Benchmarks) public struct BlockLayout {
     /// Bytes in the block: entries, restart array and restart count.
     var byteCount: Int
     /// Offset of the restart array; entries occupy `0..<restartsOffset`.
@@ -25,7 +25,7 @@ struct BlockLayout {
 /// Thread safety: written only inside `make`, before anyone else can see it, and read-only
 /// afterwards, so any number of threads may read it. The standard library marks `ManagedBuffer`
 /// unavailable for `Sendable`, so a block crosses threads inside a `SharedBlock`.
-final class Block: ManagedBuffer<BlockLayout, UInt8> {
+@_spi(Benchmarks) public final class Block: ManagedBuffer<BlockLayout, UInt8> {
     /// Allocates a block of `byteCount` bytes, lets `initialize` write all of them, then validates
     /// the restart array. Throws `.corruption` (without a file name: the caller adds it) when the
     /// bytes are not a well-formed block, or rethrows what `initialize` throws.
@@ -66,7 +66,7 @@ final class Block: ManagedBuffer<BlockLayout, UInt8> {
     }
 
     /// A block holding a copy of `bytes`.
-    static func make(copying bytes: [UInt8]) throws -> Block {
+    @_spi(Benchmarks) public static func make(copying bytes: [UInt8]) throws -> Block {
         try bytes.withUnsafeBytes { try make(copying: $0) }
     }
 

@@ -3,16 +3,16 @@
 ///
 /// Reused across blocks (`reset` keeps the buffers' capacity), so a table build allocates its
 /// block buffers once.
-struct BlockBuilder {
+@_spi(Benchmarks) public struct BlockBuilder {
     let restartInterval: Int
     /// The encoded block: entries so far, plus the restart array after `finish`.
-    private(set) var contents: [UInt8] = []
+    @_spi(Benchmarks) public private(set) var contents: [UInt8] = []
     private var restarts: [UInt32] = []
     private var lastKey: [UInt8] = []
     private(set) var entryCount = 0
     private var isFinished = false
 
-    init(restartInterval: Int) {
+    @_spi(Benchmarks) public init(restartInterval: Int) {
         precondition(restartInterval >= 1, "restart interval must be at least 1")
         self.restartInterval = restartInterval
     }
@@ -24,7 +24,7 @@ struct BlockBuilder {
 
     /// Appends an entry. REQUIRES: not finished; `key` is an internal key greater than every key
     /// added since the last `reset` (the table builder checks this; here it is only asserted).
-    mutating func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    @_spi(Benchmarks) public mutating func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         precondition(!isFinished, "add to a finished block")
         precondition(key.count >= InternalKey.trailerSize, "block keys are internal keys")
         assert(entryCount == 0 || lastKey.withUnsafeBytes { InternalKey.compare($0, key) } < 0, "keys out of order")
@@ -47,7 +47,7 @@ struct BlockBuilder {
     }
 
     /// Appends the restart array; `contents` is then the whole block.
-    mutating func finish() {
+    @_spi(Benchmarks) public mutating func finish() {
         precondition(!isFinished, "block finished twice")
         for restart in restarts { contents.appendFixed32(restart) }
         contents.appendFixed32(UInt32(restarts.count))
@@ -55,7 +55,7 @@ struct BlockBuilder {
     }
 
     /// Empties the builder for the next block, keeping buffer capacity.
-    mutating func reset() {
+    @_spi(Benchmarks) public mutating func reset() {
         contents.removeAll(keepingCapacity: true)
         restarts.removeAll(keepingCapacity: true)
         lastKey.removeAll(keepingCapacity: true)

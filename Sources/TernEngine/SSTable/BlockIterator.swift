@@ -15,7 +15,7 @@
 ///
 /// `~Copyable` because it owns its key buffer (two copies would overwrite each other's key).
 /// Thread safety: confined to one thread at a time; the block itself may be shared.
-struct BlockIterator: ~Copyable {
+@_spi(Benchmarks) public struct BlockIterator: ~Copyable {
     private var block: Block
     private var base: UnsafeRawPointer
     private var restartsOffset: Int
@@ -43,7 +43,7 @@ struct BlockIterator: ~Copyable {
     static let initialKeyCapacity = 64
 
     /// An iterator over `block` with a key buffer of its own. Not positioned: call a seek.
-    init(block: Block) {
+    @_spi(Benchmarks) public init(block: Block) {
         self.block = block
         let layout = block.header
         self.base = block.base
@@ -93,22 +93,22 @@ struct BlockIterator: ~Copyable {
     }
 
     /// Whether the iterator is at an entry.
-    var isValid: Bool { current < restartsOffset }
+    @_spi(Benchmarks) public var isValid: Bool { current < restartsOffset }
 
     /// The current internal key. REQUIRES: `isValid`. Valid until the iterator moves.
-    var key: UnsafeRawBufferPointer {
+    @_spi(Benchmarks) public var key: UnsafeRawBufferPointer {
         precondition(isValid, "key of an invalid block iterator")
         return UnsafeRawBufferPointer(start: keyBuffer, count: keyLength)
     }
 
     /// The current value. REQUIRES: `isValid`. Valid until the iterator moves.
-    var value: UnsafeRawBufferPointer {
+    @_spi(Benchmarks) public var value: UnsafeRawBufferPointer {
         precondition(isValid, "value of an invalid block iterator")
         return UnsafeRawBufferPointer(start: base + valueOffset, count: valueLength)
     }
 
     /// Moves to the first entry (invalid when the block is empty).
-    mutating func seekToFirst() {
+    @_spi(Benchmarks) public mutating func seekToFirst() {
         guard !corrupt, restartCount > 0 else { return invalidate() }
         seekToRestartPoint(0)
         parseNextEntry()
@@ -125,7 +125,7 @@ struct BlockIterator: ~Copyable {
     /// there is none). Binary search over the restart points, comparing their keys in place,
     /// then a linear scan of at most one restart interval.
     /// REQUIRES: `target` is an internal key (at least 8 bytes).
-    mutating func seek(_ target: UnsafeRawBufferPointer) {
+    @_spi(Benchmarks) public mutating func seek(_ target: UnsafeRawBufferPointer) {
         precondition(target.count >= InternalKey.trailerSize, "seek target must be an internal key")
         guard !corrupt, restartCount > 0 else { return invalidate() }
         // Invariant: every restart point left of `left` has a key < target; right of `right`, >= target.
@@ -147,7 +147,7 @@ struct BlockIterator: ~Copyable {
     }
 
     /// Moves to the next entry. REQUIRES: `isValid`.
-    mutating func next() {
+    @_spi(Benchmarks) public mutating func next() {
         precondition(isValid, "next on an invalid block iterator")
         parseNextEntry()
     }

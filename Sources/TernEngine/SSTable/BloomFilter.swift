@@ -1,12 +1,12 @@
 /// The 32-bit hash of the SSTable Bloom filter: MurmurHash3 x86_32 (Austin Appleby's public
 /// domain algorithm) with seed `BloomHash.seed`. Part of the file format: changing it, or the
 /// seed, bumps `SSTableFormat.version`. Test vectors are in `docs/formats/sstable.md`.
-enum BloomHash {
+@_spi(Benchmarks) public enum BloomHash {
     /// The seed: the ASCII bytes `TERN` read big-endian.
     static let seed: UInt32 = 0x5445_524E
 
     /// The filter hash of a user key.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    @_spi(Benchmarks) public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         murmur3(bytes, seed: seed)
     }
 
@@ -66,7 +66,7 @@ enum BloomHash {
 /// power of two, as in the 64-bit filters of tiny tables).
 ///
 /// Thread safety: immutable; `Sendable`.
-struct BloomFilter: Sendable {
+@_spi(Benchmarks) public struct BloomFilter: Sendable {
     /// The encoded filter: bit array then `k`.
     let encoded: [UInt8]
     private let bitCount: Int
@@ -84,7 +84,7 @@ struct BloomFilter: Sendable {
     }
 
     /// Encodes a filter for keys with the given hashes.
-    static func encode(hashes: [UInt32], bitsPerKey: Int) -> [UInt8] {
+    @_spi(Benchmarks) public static func encode(hashes: [UInt32], bitsPerKey: Int) -> [UInt8] {
         precondition(bitsPerKey >= 1, "a filter needs at least one bit per key")
         let probes = probeCount(bitsPerKey: bitsPerKey)
         let byteCount = (max(hashes.count * bitsPerKey, minimumBitCount) + 7) / 8
@@ -108,7 +108,7 @@ struct BloomFilter: Sendable {
 
     /// Decodes an encoded filter. Throws `.corruption` (without a file name) when it has no bit
     /// array or `k` is outside 1...30.
-    init(encoded: [UInt8]) throws {
+    @_spi(Benchmarks) public init(encoded: [UInt8]) throws {
         guard encoded.count >= 2 else {
             throw TernError.corruption("filter block of \(encoded.count) bytes is too short", file: nil, offset: nil)
         }
@@ -122,7 +122,7 @@ struct BloomFilter: Sendable {
     }
 
     /// Whether `userKey` may have been added: `false` means certainly not.
-    func mayContain(_ userKey: UnsafeRawBufferPointer) -> Bool {
+    @_spi(Benchmarks) public func mayContain(_ userKey: UnsafeRawBufferPointer) -> Bool {
         mayContain(hash: BloomHash.hash(userKey))
     }
 

@@ -1,15 +1,15 @@
 import CLZ4
 
 /// LZ4 block compression (liblz4), the per-block codec of SSTables.
-enum LZ4 {
+@_spi(Benchmarks) public enum LZ4 {
     /// The largest output `compress` can produce for `count` input bytes.
-    static func compressBound(_ count: Int) -> Int {
+    @_spi(Benchmarks) public static func compressBound(_ count: Int) -> Int {
         Int(LZ4_compressBound(Int32(count)))
     }
 
     /// Compresses `source` into `destination`, which must hold `compressBound(source.count)` bytes.
     /// Returns the compressed length, or `nil` when liblz4 reports failure.
-    static func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int? {
+    @_spi(Benchmarks) public static func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int? {
         guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else {
             return source.isEmpty ? 0 : nil
         }
@@ -22,7 +22,7 @@ enum LZ4 {
 
     /// Decompresses `source` into `destination`, which must be exactly the original length.
     /// Returns `false` when the input is malformed or does not decode to exactly that length.
-    static func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Bool {
+    @_spi(Benchmarks) public static func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Bool {
         guard let sourceBase = source.baseAddress, let destinationBase = destination.baseAddress else {
             return destination.isEmpty
         }

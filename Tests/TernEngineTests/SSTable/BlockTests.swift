@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 @Suite struct BlockTests {
     /// `count` entries with keys sharing long prefixes (so prefix compression matters).

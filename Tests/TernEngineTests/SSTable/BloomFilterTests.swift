@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 @Suite struct BloomFilterTests {
     static func key(_ index: Int, _ salt: String) -> [UInt8] { Array("\(salt)-\(index)".utf8) }

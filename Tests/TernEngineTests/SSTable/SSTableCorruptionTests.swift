@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 /// Damaged SSTables: every error is `.corruption` (or `.unsupportedFormat` for a newer version)
 /// naming the file, and no damaged byte is ever served as data.

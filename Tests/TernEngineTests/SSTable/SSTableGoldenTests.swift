@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 /// The test vectors of `docs/formats/sstable.md`. If one of these fails, the format changed:
 /// bump `SSTableFormat.version` and update the spec, not just the expected bytes.

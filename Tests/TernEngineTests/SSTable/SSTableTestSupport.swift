@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 /// SplitMix64: a tiny seeded generator, so every random test can be replayed from its seed.
 struct SSTableTestRandom: RandomNumberGenerator {

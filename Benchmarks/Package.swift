@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+//
+// Tern's benchmarks, a package of their own so the root package's build and tests never pay
+// for them (see README.md):
+//   tern-bench                      db_bench-style comparison of Tern with RocksDB, LevelDB and
+//                                   SQLite (peers loaded at run time with dlopen)
+//   Benchmarks/<Target>/<Target>.swift
+//                                   package-benchmark micro-benchmarks of engine components
+//                                   (`swift package benchmark`)
+import PackageDescription
+
+// A path dependency's package identity is its directory's name (the checkout's, e.g. "tern" or a
+// worktree's), not the manifest's `name`, so it is computed here.
+let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "tern")
+
+let package = Package(
+    name: "TernBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // MallocInterposer only: the default RuntimeInterposer trait pulls in a package that is
+        // not in the mirror, and ARC metrics crash on Swift 6.3 anyway.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "tern-bench",
+            dependencies: [
+                .product(name: "TernEngine", package: root),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Sources/TernBench"
+        ),
+        .executableTarget(
+            name: "SSTableBenchmarks",
+            dependencies: [
+                .product(name: "TernEngine", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SSTableBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "MemtableBenchmarks",
+            dependencies: [
+                .product(name: "TernEngine", package: root),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/MemtableBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Glibc
+
+/// The parent process: runs each engine in a child process of its own (this executable again,
+/// with `--engine=X --child_report=FILE`), so that peak RSS, allocator state and page-cache
+/// warmth from one engine do not leak into the next; then prints the tables and writes JSON.
+struct Coordinator {
+    let command: TernBench
+    let configuration: BenchmarkConfiguration
+    let engines: [EngineKind]
+
+    func run() throws {
+        try FileTree.makeDirectories(configuration.databaseRoot)
+        let loadAtStart = ProcessMetrics.loadAverage()
+        let fillsyncOperations = WorkloadKind.fillsync.operationCount(num: configuration.num)
+        say("tern-bench: \(engines.map(\.rawValue).joined(separator: ",")) | num \(configuration.num), "
+              + "key \(configuration.keySize) B, value \(configuration.valueSize) B, compression ratio "
+              + "\(configuration.compressionRatio), fillsync \(fillsyncOperations) ops | memtable "
+              + "\(configuration.settings.writeBufferBytes >> 20) MiB, block cache "
+              + "\(configuration.settings.blockCacheBytes >> 20) MiB | \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, "
+              + "load average \(formatFixed(loadAtStart, 2))")
+
+        var reports: [EngineReport] = []
+        for engine in engines {
+            let reportPath = configuration.databaseRoot + "/.report-\(engine.rawValue).json"
+            try? FileTree.removeTree(reportPath)
+            let status = try spawnChild(arguments: childArguments(engine: engine, reportPath: reportPath))
+            if let report = try? JSONFile.read(EngineReport.self, from: reportPath) {
+                reports.append(report)
+            } else {
+                reports.append(EngineReport(
+                    engine: engine, configuration: "", workloads: [],
+                    error: "child process exited with status \(status) and no report"))
+            }
+            try? FileTree.removeTree(reportPath)
+        }
+
+        let report = RunReport(
+            command: CommandLine.arguments.joined(separator: " "), unixTime: time(nil),
+            cores: sysconf(Int32(_SC_NPROCESSORS_ONLN)), num: configuration.num, keySize: configuration.keySize,
+            valueSize: configuration.valueSize, compressionRatio: configuration.compressionRatio,
+            writeBufferBytes: configuration.settings.writeBufferBytes,
+            blockCacheBytes: configuration.settings.blockCacheBytes, fillsyncOperations: fillsyncOperations,
+            loadAverageStart: loadAtStart, loadAverageEnd: ProcessMetrics.loadAverage(), engines: reports)
+        printSummary(report)
+        if let path = command.jsonPath {
+            try JSONFile.write(report, to: path)
+            say("\nJSON report: \(path)")
+        }
+        if reports.contains(where: { $0.error != nil || $0.workloads.contains { !$0.verified } }) {
+            throw ExitCode(2)
+        }
+    }
+
+    private func printSummary(_ report: RunReport) {
+        say("\n## Engines\n")
+        for engine in report.engines {
+            say("- \(engine.engine.rawValue): \(engine.configuration.isEmpty ? "-" : engine.configuration)")
+            if let error = engine.error { say("  ERROR: \(error)") }
+        }
+        say("\n## Results (load average \(formatFixed(report.loadAverageStart, 2)) at start, "
+              + "\(formatFixed(report.loadAverageEnd, 2)) at end; \(report.cores) cores)\n")
+        say(ReportTables.details(report))
+        if report.engines.count > 1 {
+            say("\n## Tern ÷ best peer\n")
+            say(ReportTables.comparison(report))
+        }
+    }
+
+    private func childArguments(engine: EngineKind, reportPath: String) -> [String] {
+        var arguments = [
+            "--benchmarks=\(configuration.specs.map(\.description).joined(separator: ","))",
+            "--num=\(configuration.num)", "--key_size=\(configuration.keySize)",
+            "--value_size=\(configuration.valueSize)", "--compression_ratio=\(configuration.compressionRatio)",
+            "--threads=1", "--engine=\(engine.rawValue)", "--db=\(configuration.databaseRoot)",
+            "--write_buffer_size=\(configuration.settings.writeBufferBytes)",
+            "--cache_size=\(configuration.settings.blockCacheBytes)", "--seed=\(configuration.seed)",
+            "--child_report=\(reportPath)",
+        ]
+        if let library = configuration.settings.rocksDBLibrary { arguments.append("--rocksdb_lib=\(library)") }
+        if configuration.keepDatabase { arguments.append("--keep_db") }
+        return arguments
+    }
+
+    /// Runs this executable with `arguments` and waits for it; returns its exit status.
+    private func spawnChild(arguments: [String]) throws -> Int32 {
+        let executable = ProcessMetrics.executablePath()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, nil, nil, argv, environ)
+        guard result == 0 else { throw BenchError("posix_spawn \(executable): \(String(cString: strerror(result)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status
+    }
+}

@@ -1,0 +1,119 @@
+import Glibc
+
+/// LevelDB through `leveldb/c.h` (Debian's `libleveldb1d`), loaded at run time.
+///
+/// Settings: Snappy (LevelDB has no LZ4; Debian's build links Snappy), a 10-bit Bloom filter,
+/// 4 KiB blocks, an LRU block cache, `write_buffer_size` = the shared memtable budget, and
+/// `verify_checksums` on reads (Tern and RocksDB verify every block they read; LevelDB's default
+/// is off). Everything else is LevelDB's default (2 MiB tables, 1000 open files).
+///
+/// `@unchecked Sendable`: a `leveldb_t` is safe for concurrent use (LevelDB's documented
+/// contract); the Swift fields are immutable.
+final class LevelDBEngine: BenchEngine, @unchecked Sendable {
+    private typealias Get = @convention(c) (
+        OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int, UnsafeMutablePointer<Int>?, CErrorOut
+    ) -> UnsafeMutablePointer<CChar>?
+    private typealias CreateBloom = @convention(c) (Int32) -> OpaquePointer?
+    private typealias CreateCache = @convention(c) (Int) -> OpaquePointer?
+
+    let api: LevelDBFamilyAPI
+    private let getFunction: Get
+    let database: OpaquePointer
+    let writeOptions: OpaquePointer
+    let syncWriteOptions: OpaquePointer
+    let readOptions: OpaquePointer
+    let settings: EngineSettings
+
+    private init(directory: String, settings: EngineSettings) throws {
+        let library = try DynamicLibrary(candidates: ["libleveldb.so.1d", "libleveldb.so"], probeSymbol: "leveldb_open")
+        api = try LevelDBFamilyAPI(library: library, prefix: "leveldb_")
+        getFunction = try library.function("leveldb_get")
+        self.settings = settings
+
+        let options = api.optionsCreate()!
+        api.optionsSetCreateIfMissing(options, 1)
+        api.optionsSetWriteBufferSize(options, settings.writeBufferBytes)
+        api.optionsSetCompression(options, 1)  // leveldb_snappy_compression
+        let setBlockSize: LevelDBFamilyAPI.SetSize = try library.function("leveldb_options_set_block_size")
+        setBlockSize(options, settings.blockSizeBytes)
+        let createBloom: CreateBloom = try library.function("leveldb_filterpolicy_create_bloom")
+        let setFilter: LevelDBFamilyAPI.SetPointer = try library.function("leveldb_options_set_filter_policy")
+        setFilter(options, createBloom(Int32(settings.bloomBitsPerKey)))
+        let createCache: CreateCache = try library.function("leveldb_cache_create_lru")
+        let setCache: LevelDBFamilyAPI.SetPointer = try library.function("leveldb_options_set_cache")
+        setCache(options, createCache(settings.blockCacheBytes))
+
+        database = try api.openDatabase(options, directory)
+        writeOptions = api.writeOptionsCreate()!
+        syncWriteOptions = api.writeOptionsCreate()!
+        api.writeOptionsSetSync(syncWriteOptions, 1)
+        readOptions = api.readOptionsCreate()!
+        api.readOptionsSetVerifyChecksums(readOptions, 1)
+    }
+
+    static func open(directory: String, settings: EngineSettings) throws -> LevelDBEngine {
+        try LevelDBEngine(directory: directory, settings: settings)
+    }
+
+    var configurationSummary: String {
+        "LevelDB \(api.library.path) [Debian 1.23]: Snappy (no LZ4 in LevelDB), "
+            + "\(settings.bloomBitsPerKey)-bit Bloom, write_buffer \(settings.writeBufferBytes >> 20) MiB, "
+            + "LRU block cache \(settings.blockCacheBytes >> 20) MiB, \(settings.blockSizeBytes)-byte blocks, "
+            + "verify_checksums on"
+    }
+
+    func makeSession() throws -> LevelDBSession { LevelDBSession(engine: self) }
+
+    /// The sum of the "Write(MB)" column of `leveldb.stats` (flushes and compactions), in whole
+    /// MiB as LevelDB prints it: an approximation.
+    func tableBytesWritten() -> Int? {
+        guard let stats = api.property(database, "leveldb.stats") else { return nil }
+        // Rows of levels that saw work: level, files, size MB, time s, read MB, write MB. No row
+        // means nothing was flushed yet.
+        var megabytes = 0.0
+        for line in stats.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 6, Int(fields[0]) != nil, let written = Double(fields[5]) else { continue }
+            megabytes += written
+        }
+        return Int(megabytes * 1_048_576)
+    }
+
+    func close() throws { api.close(database) }
+
+    fileprivate func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
+        var error: UnsafeMutablePointer<CChar>?
+        var length = 0
+        let value = getFunction(database, readOptions, key.charPointer, key.count, &length, &error)
+        try api.check(error, "get")
+        guard let value else { return nil }
+        api.free(value)
+        return length
+    }
+}
+
+struct LevelDBSession: BenchSession {
+    let engine: LevelDBEngine
+    private(set) var touchedBytes = 0
+
+    init(engine: LevelDBEngine) { self.engine = engine }
+
+    mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
+        try engine.api.put(engine.database, sync ? engine.syncWriteOptions : engine.writeOptions, key, value)
+    }
+
+    mutating func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
+        try engine.get(key)
+    }
+
+    mutating func seek(_ key: UnsafeRawBufferPointer, nextCount: Int) throws -> (exact: Bool, entries: Int) {
+        try engine.api.seek(engine.database, engine.readOptions, key, nextCount: nextCount, touchedBytes: &touchedBytes)
+    }
+
+    mutating func scan(
+        lowerBound: UnsafeRawBufferPointer?, upperBound: UnsafeRawBufferPointer?,
+        _ visit: (UnsafeRawBufferPointer, Int) -> Void
+    ) throws {
+        try engine.api.scan(engine.database, engine.readOptions, lowerBound: lowerBound, upperBound: upperBound, visit)
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Glibc
+
+@main
+struct TernBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tern-bench",
+        abstract: "db_bench-style benchmarks of Tern beside RocksDB, LevelDB and SQLite.",
+        discussion: """
+            Workloads (db_bench meanings; keys are --key_size-byte zero-padded decimals, values \
+            compress to about --compression_ratio):
+              fillseq      --num puts in key order, new database
+              fillrandom   --num puts of a random permutation (all keys), new database
+              overwrite    --num puts of random existing keys
+              readrandom   --num gets of random existing keys (all must be found)
+              readmissing  --num gets of absent keys (key + '.': between two keys)
+              seekrandom   --num seeks of a new cursor to a random key, then 10 nexts
+              readseq      one ordered pass over all keys
+              fillsync     --num/100 synced puts of a random permutation, new database
+
+            Append @N to run one workload with N threads (e.g. fillsync@8). Threads are OS \
+            threads; each takes a contiguous share of the operations.
+
+            Every engine runs in a child process of its own (tern-bench re-executes itself), so \
+            peak RSS is per engine (and reset per workload). Reads are checked (found, absent, \
+            entries counted); a failed check is marked in the tables and left out of the ratios.
+
+            Peers are loaded at run time with dlopen: RocksDB from --rocksdb_lib, \
+            $TERN_BENCH_ROCKSDB_LIB, .build-peers/rocksdb/lib (tools/build-peers) or Debian's \
+            librocksdb; LevelDB and SQLite from Debian's packages.
+            """)
+
+    @Option(name: .customLong("benchmarks"), help: "Comma-separated workloads, in order.")
+    var benchmarks = "fillseq,fillrandom,overwrite,readrandom,readmissing,seekrandom,readseq,fillsync"
+
+    @Option(name: .customLong("num"), help: "Number of keys (and of operations per workload).")
+    var num = 1_000_000
+
+    @Option(name: .customLong("key_size"), help: "Key size in bytes.")
+    var keySize = 16
+
+    @Option(name: .customLong("value_size"), help: "Value size in bytes.")
+    var valueSize = 100
+
+    @Option(name: .customLong("compression_ratio"), help: "Target compressed/original size of values.")
+    var compressionRatio = 0.5
+
+    @Option(name: .customLong("threads"), help: "Threads per workload (unless overridden with @N).")
+    var threads = 1
+
+    @Option(name: .customLong("engine"), help: "One engine: tern, rocksdb, leveldb or sqlite.")
+    var engine: String?
+
+    @Option(name: .customLong("engines"), help: "Several engines side by side, e.g. tern,rocksdb,leveldb,sqlite.")
+    var engines: String?
+
+    @Option(name: .customLong("db"), help: "Directory for the databases (one subdirectory per engine).")
+    var databaseRoot = "/tmp/tern-bench"
+
+    @Option(name: .customLong("json"), help: "Write the full report as JSON to this file.")
+    var jsonPath: String?
+
+    @Option(name: .customLong("write_buffer_size"), help: "Memtable budget in bytes, every engine.")
+    var writeBufferBytes = 32 << 20
+
+    @Option(name: .customLong("cache_size"), help: "Block cache budget in bytes (RocksDB, LevelDB; SQLite adds it to its page cache).")
+    var blockCacheBytes = 8 << 20
+
+    @Option(name: .customLong("rocksdb_lib"), help: "Path of librocksdb.so to load first.")
+    var rocksDBLibrary: String?
+
+    @Option(name: .customLong("seed"), help: "Seed of keys, values and permutations.")
+    var seed: UInt64 = 301
+
+    @Flag(name: .customLong("keep_db"), help: "Keep the databases after the run.")
+    var keepDatabase = false
+
+    @Option(name: .customLong("child_report"), help: .hidden)
+    var childReport: String?
+
+    func validate() throws {
+        guard num >= 1 else { throw ValidationError("--num must be at least 1") }
+        guard num <= Int(Int32.max) else { throw ValidationError("--num must fit in 31 bits") }
+        guard (1...128).contains(keySize) else { throw ValidationError("--key_size must be 1...128") }
+        guard (1...(1 << 20)).contains(valueSize) else { throw ValidationError("--value_size must be 1...1048576") }
+        guard compressionRatio > 0 && compressionRatio <= 1 else { throw ValidationError("--compression_ratio must be in (0, 1]") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
+        guard engine == nil || engines == nil else { throw ValidationError("give --engine or --engines, not both") }
+        _ = try engineKinds()
+        _ = try workloadSpecs()
+    }
+
+    func engineKinds() throws -> [EngineKind] {
+        let names = (engines ?? engine ?? "tern").split(separator: ",").map { $0.trimmingCharacters() }
+        return try names.map { name in
+            guard let kind = EngineKind(rawValue: name) else {
+                throw ValidationError("unknown engine '\(name)' (known: tern, rocksdb, leveldb, sqlite)")
+            }
+            return kind
+        }
+    }
+
+    func workloadSpecs() throws -> [WorkloadSpec] {
+        do {
+            return try benchmarks.split(separator: ",").map { try WorkloadSpec.parse($0, defaultThreads: threads) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    func makeConfiguration() throws -> BenchmarkConfiguration {
+        BenchmarkConfiguration(
+            num: num, keySize: keySize, valueSize: valueSize, compressionRatio: compressionRatio,
+            specs: try workloadSpecs(),
+            settings: EngineSettings(
+                writeBufferBytes: writeBufferBytes, blockCacheBytes: blockCacheBytes, rocksDBLibrary: rocksDBLibrary),
+            databaseRoot: databaseRoot, seed: seed, keepDatabase: keepDatabase)
+    }
+
+    mutating func run() throws {
+        let configuration = try makeConfiguration()
+        if let childReport {
+            // Child: exactly one engine, in this process.
+            let report = runEngineBenchmark(try engineKinds()[0], configuration)
+            try JSONFile.write(report, to: childReport)
+            return
+        }
+        try Coordinator(command: self, configuration: configuration, engines: try engineKinds()).run()
+    }
+}
+
+/// Prints a line and flushes it at once: children share the terminal with their parent, and
+/// progress must appear in order even when stdout is a pipe.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
+extension Substring {
+    func trimmingCharacters() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
