@@ -48,6 +48,31 @@ public struct WriteBatch: Sendable {
         setCount(count + 1)
     }
 
+    /// Adds a put of `value` under `key` (byte arrays: the fast path, a copy of each).
+    public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
+        key.withUnsafeBytes { key in value.withUnsafeBytes { value in put(key, value) } }
+    }
+
+    /// Adds a put of `value` under `key`, copying both from raw buffers.
+    public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        representation.append(ValueKind.value.rawValue)
+        representation.appendVarint(key.count)
+        representation.append(contentsOf: key)
+        representation.appendVarint(value.count)
+        representation.append(contentsOf: value)
+        setCount(count + 1)
+    }
+
+    /// Adds a delete of `key` (a byte array: the fast path).
+    public mutating func delete(_ key: [UInt8]) {
+        key.withUnsafeBytes { key in
+            representation.append(ValueKind.deletion.rawValue)
+            representation.appendVarint(key.count)
+            representation.append(contentsOf: key)
+        }
+        setCount(count + 1)
+    }
+
     /// Adds a delete of `key`.
     public mutating func delete(_ key: some Collection<UInt8>) {
         representation.append(ValueKind.deletion.rawValue)

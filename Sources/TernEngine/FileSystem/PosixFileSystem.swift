@@ -128,10 +128,15 @@ final class PosixWritableFile: WritableFile {
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        do {
-            _ = try descriptor.writeAll(bytes)
-        } catch let error as Errno {
-            throw PosixFileSystem.error(error.rawValue, "write failed", path)
+        // Glibc directly: this is on every write's path, and a short write or EINTR just loops.
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor.rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw PosixFileSystem.error(Glibc.errno, "write failed", path)
+            }
+            offset += written
         }
     }
 

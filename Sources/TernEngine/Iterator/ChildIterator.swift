@@ -1,14 +1,18 @@
-/// One sorted source of internal keys inside a merge: a memtable or an SSTable. An enum rather
-/// than a protocol existential, so every call is a direct, inlinable switch.
+/// One sorted source of internal keys inside a merge: a memtable, an SSTable or a whole level.
+///
+/// An enum of classes rather than a protocol existential, so every call is a direct switch; the
+/// classes keep their mutable iterator state in memory they own through a `let` pointer, so a
+/// step costs neither a dynamic exclusivity check (as a class `var` would) nor a copy of the
+/// iterator out of the enum and back (as a struct payload would).
 enum ChildIterator {
-    case memtable(MemtableIterator)
+    case memtable(MemtableCursor)
     case table(SSTableCursor)
     case level(LevelCursor)
 
     var isValid: Bool {
         switch self {
-        case .memtable(let iterator): iterator.isValid
-        case .table(let cursor): cursor.iterator.isValid
+        case .memtable(let cursor): cursor.state.pointee.isValid
+        case .table(let cursor): cursor.state.pointee.isValid
         case .level(let cursor): cursor.isValid
         }
     }
@@ -16,8 +20,8 @@ enum ChildIterator {
     /// The current internal key; valid until this child moves.
     var key: UnsafeRawBufferPointer {
         switch self {
-        case .memtable(let iterator): iterator.key
-        case .table(let cursor): cursor.iterator.key
+        case .memtable(let cursor): cursor.state.pointee.key
+        case .table(let cursor): cursor.state.pointee.key
         case .level(let cursor): cursor.key
         }
     }
@@ -25,8 +29,8 @@ enum ChildIterator {
     /// The current value; valid until this child moves.
     var value: UnsafeRawBufferPointer {
         switch self {
-        case .memtable(let iterator): iterator.value
-        case .table(let cursor): cursor.iterator.value
+        case .memtable(let cursor): cursor.state.pointee.value
+        case .table(let cursor): cursor.state.pointee.value
         case .level(let cursor): cursor.value
         }
     }
@@ -34,58 +38,80 @@ enum ChildIterator {
     var error: TernError? {
         switch self {
         case .memtable: nil
-        case .table(let cursor): cursor.iterator.error
+        case .table(let cursor): cursor.state.pointee.error
         case .level(let cursor): cursor.iteratorError
         }
     }
 
-    mutating func seekToFirst() {
+    func seekToFirst() {
         switch self {
-        case .memtable(var iterator): iterator.seekToFirst(); self = .memtable(iterator)
-        case .table(let cursor): cursor.iterator.seekToFirst()
+        case .memtable(let cursor): cursor.state.pointee.seekToFirst()
+        case .table(let cursor): cursor.state.pointee.seekToFirst()
         case .level(let cursor): cursor.seekToFirst()
         }
     }
 
-    mutating func seekToLast() {
+    func seekToLast() {
         switch self {
-        case .memtable(var iterator): iterator.seekToLast(); self = .memtable(iterator)
-        case .table(let cursor): cursor.iterator.seekToLast()
+        case .memtable(let cursor): cursor.state.pointee.seekToLast()
+        case .table(let cursor): cursor.state.pointee.seekToLast()
         case .level(let cursor): cursor.seekToLast()
         }
     }
 
-    mutating func seek(_ target: UnsafeRawBufferPointer) {
+    func seek(_ target: UnsafeRawBufferPointer) {
         switch self {
-        case .memtable(var iterator): iterator.seek(target); self = .memtable(iterator)
-        case .table(let cursor): cursor.iterator.seek(target)
+        case .memtable(let cursor): cursor.state.pointee.seek(target)
+        case .table(let cursor): cursor.state.pointee.seek(target)
         case .level(let cursor): cursor.seek(target)
         }
     }
 
-    mutating func next() {
+    func next() {
         switch self {
-        case .memtable(var iterator): iterator.next(); self = .memtable(iterator)
-        case .table(let cursor): cursor.iterator.next()
+        case .memtable(let cursor): cursor.state.pointee.next()
+        case .table(let cursor): cursor.state.pointee.next()
         case .level(let cursor): cursor.next()
         }
     }
 
-    mutating func prev() {
+    func prev() {
         switch self {
-        case .memtable(var iterator): iterator.prev(); self = .memtable(iterator)
-        case .table(let cursor): cursor.iterator.prev()
+        case .memtable(let cursor): cursor.state.pointee.prev()
+        case .table(let cursor): cursor.state.pointee.prev()
         case .level(let cursor): cursor.prev()
         }
     }
 }
 
-/// A box for a `~Copyable` `SSTableIterator`, so it can sit in the merge's array.
-/// Thread safety: none; confined to the iterator's thread like the iterator itself.
+/// Owns a `MemtableIterator` at a stable address.
+/// Thread safety: none; confined to its iterator's thread.
+final class MemtableCursor {
+    let state: UnsafeMutablePointer<MemtableIterator>
+
+    init(_ iterator: MemtableIterator) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: iterator)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+}
+
+/// Owns a `~Copyable` `SSTableIterator` at a stable address, so it can sit in the merge's array.
+/// Thread safety: none; confined to its iterator's thread.
 final class SSTableCursor {
-    var iterator: SSTableIterator
+    let state: UnsafeMutablePointer<SSTableIterator>
 
     init(_ iterator: consuming SSTableIterator) {
-        self.iterator = iterator
+        state = .allocate(capacity: 1)
+        state.initialize(to: iterator)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 }

@@ -1,36 +1,48 @@
 /// Iterates the files of one level ≥ 1 (sorted, disjoint) as one sorted sequence, opening each
 /// file only when the cursor reaches it. One child of a merge instead of one per file.
 ///
+/// Mutable state lives behind a `let` pointer (see `ChildIterator` for why).
 /// Thread safety: none; confined to its iterator's thread.
 final class LevelCursor {
+    private struct State {
+        var fileIndex = -1
+        var current: SSTableCursor?
+        /// A failure to open a file; iteration stops.
+        var error: TernError?
+    }
+
     private let files: [FileMetadata]
     private let tableCache: TableCache
     private let fillsCache: Bool
-    private var fileIndex = -1
-    private var current: SSTableCursor?
-    /// A failure to open a file; iteration stops.
-    private(set) var error: TernError?
+    private let state: UnsafeMutablePointer<State>
 
     init(files: [FileMetadata], tableCache: TableCache, fillsCache: Bool = true) {
         self.files = files
         self.tableCache = tableCache
         self.fillsCache = fillsCache
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
     }
 
-    var isValid: Bool { current?.iterator.isValid ?? false }
-    var key: UnsafeRawBufferPointer { current!.iterator.key }
-    var value: UnsafeRawBufferPointer { current!.iterator.value }
-    var iteratorError: TernError? { error ?? current?.iterator.error }
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    var isValid: Bool { state.pointee.current?.state.pointee.isValid ?? false }
+    var key: UnsafeRawBufferPointer { state.pointee.current!.state.pointee.key }
+    var value: UnsafeRawBufferPointer { state.pointee.current!.state.pointee.value }
+    var iteratorError: TernError? { state.pointee.error ?? state.pointee.current?.state.pointee.error }
 
     func seekToFirst() {
         open(0)
-        current?.iterator.seekToFirst()
+        state.pointee.current?.state.pointee.seekToFirst()
         skipEmptyForward()
     }
 
     func seekToLast() {
         open(files.count - 1)
-        current?.iterator.seekToLast()
+        state.pointee.current?.state.pointee.seekToLast()
         skipEmptyBackward()
     }
 
@@ -47,58 +59,64 @@ final class LevelCursor {
             }
         }
         open(low)
-        current?.iterator.seek(target)
+        state.pointee.current?.state.pointee.seek(target)
         skipEmptyForward()
     }
 
     func next() {
-        current!.iterator.next()
+        state.pointee.current!.state.pointee.next()
         skipEmptyForward()
     }
 
     func prev() {
-        current!.iterator.prev()
+        state.pointee.current!.state.pointee.prev()
         skipEmptyBackward()
     }
 
+    /// Whether the current file is exhausted (no entry, no error) and the next should be tried.
+    private var currentIsExhausted: Bool {
+        guard let current = state.pointee.current, state.pointee.error == nil else { return false }
+        return !current.state.pointee.isValid && current.state.pointee.error == nil
+    }
+
     private func skipEmptyForward() {
-        while current != nil && !current!.iterator.isValid && current!.iterator.error == nil && error == nil {
-            guard fileIndex + 1 < files.count else {
-                current = nil
+        while currentIsExhausted {
+            guard state.pointee.fileIndex + 1 < files.count else {
+                state.pointee.current = nil
                 return
             }
-            open(fileIndex + 1)
-            current?.iterator.seekToFirst()
+            open(state.pointee.fileIndex + 1)
+            state.pointee.current?.state.pointee.seekToFirst()
         }
     }
 
     private func skipEmptyBackward() {
-        while current != nil && !current!.iterator.isValid && current!.iterator.error == nil && error == nil {
-            guard fileIndex > 0 else {
-                current = nil
+        while currentIsExhausted {
+            guard state.pointee.fileIndex > 0 else {
+                state.pointee.current = nil
                 return
             }
-            open(fileIndex - 1)
-            current?.iterator.seekToLast()
+            open(state.pointee.fileIndex - 1)
+            state.pointee.current?.state.pointee.seekToLast()
         }
     }
 
     private func open(_ index: Int) {
         guard index >= 0 && index < files.count else {
-            current = nil
-            fileIndex = index
+            state.pointee.current = nil
+            state.pointee.fileIndex = index
             return
         }
-        if index == fileIndex && current != nil { return }
-        fileIndex = index
+        if index == state.pointee.fileIndex && state.pointee.current != nil { return }
+        state.pointee.fileIndex = index
         do {
-            current = SSTableCursor(try tableCache.table(files[index]).makeIterator(fillsCache: fillsCache))
+            state.pointee.current = SSTableCursor(try tableCache.table(files[index]).makeIterator(fillsCache: fillsCache))
         } catch let failure as TernError {
-            error = failure
-            current = nil
+            state.pointee.error = failure
+            state.pointee.current = nil
         } catch {
-            self.error = TernError(.ioError, "\(error)")
-            current = nil
+            state.pointee.error = TernError(.ioError, "\(error)")
+            state.pointee.current = nil
         }
     }
 }

@@ -4,7 +4,7 @@
 /// key; moving backward, at its last key <= it. Changing direction re-seeks the other children
 /// (LevelDB's scheme), so mixed next/prev stays correct.
 struct MergingIterator {
-    private var children: [ChildIterator]
+    private let children: [ChildIterator]
     private var current: Int?
     private var isForward = true
 
@@ -23,19 +23,19 @@ struct MergingIterator {
     }
 
     mutating func seekToFirst() {
-        for index in children.indices { children[index].seekToFirst() }
+        for child in children { child.seekToFirst() }
         isForward = true
         findSmallest()
     }
 
     mutating func seekToLast() {
-        for index in children.indices { children[index].seekToLast() }
+        for child in children { child.seekToLast() }
         isForward = false
         findLargest()
     }
 
     mutating func seek(_ target: UnsafeRawBufferPointer) {
-        for index in children.indices { children[index].seek(target) }
+        for child in children { child.seek(target) }
         isForward = true
         findSmallest()
     }

@@ -248,8 +248,8 @@ extension Store {
     ) throws -> StoreIterator {
         let view = captureView()  // before the sequence, as in `get`
         let sequence = snapshot?.sequence ?? readSequence
-        var children: [ChildIterator] = [.memtable(view.memtable.makeIterator())]
-        if let immutable = view.immutable { children.append(.memtable(immutable.makeIterator())) }
+        var children: [ChildIterator] = [.memtable(MemtableCursor(view.memtable.makeIterator()))]
+        if let immutable = view.immutable { children.append(.memtable(MemtableCursor(immutable.makeIterator()))) }
         for file in view.version.levels[0] {
             children.append(.table(SSTableCursor(try tableCache.table(file).makeIterator())))
         }
