@@ -34,6 +34,14 @@ func readLog(_ bytes: [UInt8]) throws -> (records: [[UInt8]], tornAt: Int?) {
         #expect(torn == nil)
     }
 
+    /// Regression: an empty record arriving when fewer than 7 bytes remain in the block was
+    /// dropped (the writer padded the block and then left its loop without a fragment).
+    @Test func emptyRecordAfterTheBlockTrailer() throws {
+        let first = [UInt8](repeating: 0xCD, count: Self.payloadRoom - 3)
+        let bytes = try writeLog([first, [], [7]])
+        #expect(try readLog(bytes).records == [first, [], [7]])
+    }
+
     @Test func blockTrailerIsZeroFilled() throws {
         // A first record leaving exactly 6 bytes in the block: the writer pads them with zeros.
         let first = [UInt8](repeating: 0xAB, count: Self.payloadRoom - 6)

@@ -4,14 +4,28 @@ import Glibc
 final class PendingWrite {
     let batch: WriteBatch
     let isSynced: Bool
-    let condition: Condition
+    /// Created only if the writer has to wait for another leader (a lone writer never does).
+    private var condition: Condition?
     var isDone = false
     var error: Error?
+    /// Where the writer's group ends in the WAL (logical bytes): a synced writer returns once
+    /// the WAL is durable up to here.
+    var walEnd: UInt64 = 0
 
-    init(batch: WriteBatch, isSynced: Bool, lock: ConditionLock) {
+    init(batch: WriteBatch, isSynced: Bool) {
         self.batch = batch
         self.isSynced = isSynced
-        self.condition = Condition(lock)
+    }
+
+    /// Parks the writer. REQUIRES: `lock` held.
+    func wait(_ lock: ConditionLock) {
+        if condition == nil { condition = Condition(lock) }
+        condition!.wait()
+    }
+
+    /// REQUIRES: `lock` held.
+    func wake() {
+        condition?.signal()
     }
 }
 
@@ -21,58 +35,63 @@ extension Store {
 
     /// Applies `batch` atomically with the requested durability.
     ///
-    /// Group commit: writers queue; the writer at the head (the leader) takes the queued batches
-    /// behind it, assigns them consecutive sequence numbers, writes them as one WAL record, syncs
-    /// once if any of them asked for `.synced`, inserts them into the memtable and wakes the
-    /// others. A buffered leader does not take synced followers (they would wait for a sync the
-    /// leader did not plan), which keeps every synced write's latency bounded by one sync.
+    /// Group commit in two stages (Pebble's shape, LevelDB's leader):
+    /// 1. *Write*: writers queue; the head (the leader) takes the batches queued behind it,
+    ///    assigns consecutive sequence numbers, appends them to the WAL as one record, inserts
+    ///    them into the memtable, publishes them and hands the queue to the next leader.
+    /// 2. *Sync*: a `.synced` writer then waits until the WAL is durable up to its group's end.
+    ///    One waiter at a time runs `fdatasync`, covering everything appended so far; while it
+    ///    runs, later groups keep appending, so the next sync covers all of them. Syncs never
+    ///    overlap, and an fsync failure is final (the store refuses writes).
     ///
     /// - Throws: `.invalidArgument` for oversized keys or values (nothing is written);
     ///   `.writesRefused` after an earlier durability failure; `.closed`; I/O errors.
     public func write(_ batch: WriteBatch, durability: Durability) throws {
         try batch.validate()
         if batch.isEmpty { return }
-        let writer = PendingWrite(batch: batch, isSynced: durability == .synced, lock: lock)
+        let writer = PendingWrite(batch: batch, isSynced: durability == .synced)
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
         writers.append(writer)
-        while !writer.isDone && writers.first !== writer { writer.condition.wait() }
-        if writer.isDone {
-            if let error = writer.error { throw error }
-            return
-        }
-        // This writer leads a group.
+        while !writer.isDone && writers.first !== writer { writer.wait(lock) }
+        if !writer.isDone { lead(writer) }
+        if let error = writer.error { throw error }
+        if writer.isSynced { try awaitSync(through: writer.walEnd) }
+    }
+
+    /// Writes the group `leader` heads and settles every member. REQUIRES: `lock` held, `leader`
+    /// at the head of the queue.
+    private func lead(_ leader: PendingWrite) {
         var groupEnd = 1
         var outcome: Error?
         do {
             try makeRoomForWrite()
-            var group = writer.batch
-            var needsSync = writer.isSynced
-            var groupBytes = group.byteSize
+            var groupBytes = leader.batch.byteSize
             let limit = groupBytes <= 128 << 10 ? groupBytes + (128 << 10) : Store.maxGroupBytes
-            while groupEnd < writers.count {
-                let follower = writers[groupEnd]
-                if follower.isSynced && !writer.isSynced { break }
-                if groupBytes + follower.batch.byteSize > limit { break }
-                group.append(contentsOf: follower.batch)
-                groupBytes += follower.batch.byteSize
-                needsSync = needsSync || follower.isSynced
+            while groupEnd < writers.count && groupBytes + writers[groupEnd].batch.byteSize <= limit {
+                groupBytes += writers[groupEnd].batch.byteSize
                 groupEnd += 1
             }
-            group.sequence = lastSequence + 1
-            let count = UInt64(group.count)
-            lastSequence = lastSequence + count
+            let members = Array(writers[0..<groupEnd])
+            let first = lastSequence + 1
+            let count = members.reduce(0) { $0 + $1.batch.count }
+            lastSequence = lastSequence + UInt64(count)
             let active = memtable
 
             // The leader works without the lock; followers stay parked, so the WAL and the
             // memtable have exactly one writer.
             lock.unlock()
-            outcome = logAndInsert(group, into: active, sync: needsSync)
+            let result = Result { try appendAndInsert(members, first: first, count: count, into: active) }
             lock.lock()
-            if outcome == nil {
-                visibleSequence.store(group.sequence.rawValue + count - 1, ordering: .releasing)
-                stats.userBytesWritten.wrappingAdd(group.byteSize, ordering: .relaxed)
+            switch result {
+            case .success(let bytes):
+                walWrittenBytes += UInt64(bytes)
+                visibleSequence.store(first.rawValue + UInt64(count) - 1, ordering: .releasing)
+                stats.userBytesWritten.wrappingAdd(groupBytes, ordering: .relaxed)
+            case .failure(let error):
+                refuseWrites(after: error, while: "writing the WAL")
+                outcome = error
             }
         } catch {
             outcome = error
@@ -81,11 +100,11 @@ extension Store {
             let member = writers[index]
             member.isDone = true
             member.error = outcome
-            if index > 0 { member.condition.signal() }
+            member.walEnd = walWrittenBytes
+            if index > 0 { member.wake() }
         }
         writers.removeFirst(groupEnd)
         wakeNextWriter()
-        if let outcome { throw outcome }
     }
 
     /// Hands the queue to the next writer, or tells `close()` the queue drained. Waking the
@@ -93,38 +112,65 @@ extension Store {
     /// REQUIRES: `lock` held.
     private func wakeNextWriter() {
         if let next = writers.first {
-            next.condition.signal()
+            next.wake()
         } else if isWaitingForWriters {
             backgroundChanged.broadcast()
         }
     }
 
-    /// Writes `group` to the WAL (syncing when asked) and then into `target`.
-    /// REQUIRES: called by the leader without `lock`; returns the error instead of throwing so the
-    /// leader can report it to the whole group. A WAL failure makes the store refuse writes.
-    private func logAndInsert(_ group: WriteBatch, into target: Memtable, sync: Bool) -> Error? {
-        do {
-            try group.representation.withUnsafeBytes { try wal!.add($0) }
-            try wal!.flush()
-            if sync {
-                try wal!.sync()
-                stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+    /// Appends the group to the WAL as one record and inserts it into `target`; returns the bytes
+    /// the record took in the WAL. REQUIRES: called by the leader without `lock` (the WAL writer
+    /// and the group buffer are the leader's alone).
+    private func appendAndInsert(_ members: [PendingWrite], first: SequenceNumber, count: Int, into target: Memtable) throws -> Int {
+        groupRecord.removeAll(keepingCapacity: true)
+        groupRecord.appendFixed64(first.rawValue)
+        groupRecord.appendFixed32(UInt32(count))
+        for member in members {
+            member.batch.representation.withUnsafeBytes {
+                groupRecord.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[WriteBatch.headerSize...]))
             }
-        } catch {
-            lock.withLock { refuseWrites(after: error, while: "writing the WAL") }
-            return error
         }
-        if !sync { walHasUnsyncedData = true } else { walHasUnsyncedData = false }
-        var sequence = group.sequence
+        let written = try groupRecord.withUnsafeBytes { try wal!.add($0) }
+        try wal!.flush()
+        var sequence = first
         do {
-            try group.forEach { kind, key, value in
+            try WriteBatch.forEachOperation(in: groupRecord) { kind, key, value in
                 target.add(sequence: sequence, kind: kind, key: key, value: value)
                 sequence = sequence + 1
             }
         } catch {
             preconditionFailure("a validated batch failed to decode: \(error)")
         }
-        return nil
+        return written
+    }
+
+    /// Waits until the WAL is durable through `end` (logical bytes), running the `fdatasync`
+    /// itself when no other thread is. REQUIRES: `lock` held.
+    func awaitSync(through end: UInt64) throws {
+        while walSyncedBytes < end {
+            if let backgroundError { throw backgroundError }
+            if isSyncing {
+                syncFinished.wait()
+                continue
+            }
+            guard let file = walFile else { throw TernError(.closed, "the store is closed") }
+            isSyncing = true
+            let target = walWrittenBytes
+            lock.unlock()
+            let result = Result { try file.sync() }
+            lock.lock()
+            isSyncing = false
+            switch result {
+            case .success:
+                walSyncedBytes = max(walSyncedBytes, target)
+                stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+            case .failure(let error):
+                refuseWrites(after: error, while: "syncing the WAL")
+                syncFinished.broadcast()
+                throw error
+            }
+            syncFinished.broadcast()
+        }
     }
 
     /// Records the first durability failure; from then on every write throws `.writesRefused`.
@@ -136,6 +182,7 @@ extension Store {
                 "the store refuses writes until reopened: \(activity) failed with \(error)")
         }
         backgroundChanged.broadcast()
+        syncFinished.broadcast()
     }
 
     /// Ensures the active memtable has room, switching to a new one (and a new WAL) when it is
@@ -178,6 +225,8 @@ extension Store {
 
     /// Turns the active memtable immutable, behind a new WAL. REQUIRES: `lock` held, leader.
     private func switchMemtable() throws {
+        // No fdatasync may be running on the WAL being retired.
+        while isSyncing { syncFinished.wait() }
         let number = versions.newFileNumber()
         let path = Path.join(directory, FileName.wal(number))
         do {
@@ -187,11 +236,16 @@ extension Store {
             // or a crash could keep later batches while losing earlier ones (a hole).
             if let old = wal.take() {
                 var old = old
-                if walHasUnsyncedData { try old.sync() }
+                if walSyncedBytes < walWrittenBytes {
+                    try old.sync()
+                    stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+                }
                 try old.close()
+                walSyncedBytes = walWrittenBytes
+                syncFinished.broadcast()
             }
             wal = .some(LogWriter(file: file))
-            walHasUnsyncedData = false
+            walFile = file
         } catch {
             refuseWrites(after: error, while: "starting a new WAL")
             throw error
@@ -204,29 +258,12 @@ extension Store {
     }
 
     /// Makes every write acknowledged so far durable, as if the last one had been `.synced`
-    /// (a no-op when nothing is unsynced). Queues behind concurrent writers like a write does.
+    /// (a no-op when nothing is unsynced).
     public func sync() throws {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
-        let writer = PendingWrite(batch: WriteBatch(), isSynced: true, lock: lock)
-        writers.append(writer)
-        while writers.first !== writer { writer.condition.wait() }
-        defer {
-            writers.removeFirst()
-            wakeNextWriter()
-        }
-        if let backgroundError { throw backgroundError }
-        guard walHasUnsyncedData else { return }
-        // The leader's position: no other writer touches the WAL until this one leaves the queue.
-        do {
-            try wal!.sync()
-            stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
-            walHasUnsyncedData = false
-        } catch {
-            refuseWrites(after: error, while: "syncing the WAL")
-            throw error
-        }
+        try awaitSync(through: walWrittenBytes)
     }
 
     /// Flushes the active memtable to an SSTable and waits for it (tests, tools, checkpoints).
@@ -234,9 +271,9 @@ extension Store {
         lock.lock()
         defer { lock.unlock() }
         // Queue as a writer so no batch is half-inserted while the memtable switches.
-        let writer = PendingWrite(batch: WriteBatch(), isSynced: false, lock: lock)
+        let writer = PendingWrite(batch: WriteBatch(), isSynced: false)
         writers.append(writer)
-        while writers.first !== writer { writer.condition.wait() }
+        while writers.first !== writer { writer.wait(lock) }
         defer {
             writers.removeFirst()
             wakeNextWriter()

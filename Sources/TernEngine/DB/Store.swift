@@ -29,6 +29,8 @@ public final class Store: @unchecked Sendable {
     let lock = ConditionLock()
     /// Signalled when background work finishes or is requested.
     let backgroundChanged: Condition
+    /// Signalled when an `fdatasync` of the WAL finishes (or the WAL is retired).
+    let syncFinished: Condition
 
     // Guarded by `lock`.
     var versions: VersionSet
@@ -38,7 +40,16 @@ public final class Store: @unchecked Sendable {
     /// Touched only by the current write leader (or under `lock` when switching memtables,
     /// which only the leader does).
     var wal: LogWriter?
-    var walHasUnsyncedData = false
+    /// The file under `wal`, for the syncing thread (which must not touch the leader's
+    /// `wal`). Changed only under `lock`, while no sync runs.
+    var walFile: (any WritableFile)?
+    /// Logical WAL bytes (across WAL files) appended, and known durable.
+    var walWrittenBytes: UInt64 = 0
+    var walSyncedBytes: UInt64 = 0
+    /// A thread is running `fdatasync` on `walFile` (without the lock).
+    var isSyncing = false
+    /// The record a group leader assembles; touched only by the current leader.
+    var groupRecord: [UInt8] = []
     var writers: [PendingWrite] = []
     var lastSequence: SequenceNumber
     var backgroundError: TernError?
@@ -63,7 +74,7 @@ public final class Store: @unchecked Sendable {
     let stats = StoreStatisticsCounters()
 
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
-         walNumber: FileNumber, wal: consuming LogWriter, lastSequence: SequenceNumber, fileLock: any FileLock) {
+         walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {
         self.options = options
         self.fileSystem = options.fileSystem
         self.directory = directory
@@ -71,10 +82,12 @@ public final class Store: @unchecked Sendable {
             fileSystem: options.fileSystem, directory: directory,
             capacity: options.maxOpenTables, blockCacheBytes: options.blockCacheBytes)
         self.backgroundChanged = Condition(lock)
+        self.syncFinished = Condition(lock)
         self.versions = versions
         self.memtable = memtable
         self.walNumber = walNumber
-        self.wal = .some(wal)
+        self.wal = .some(LogWriter(file: walFile))
+        self.walFile = walFile
         self.lastSequence = lastSequence
         self.fileLock = fileLock
         self.visibleSequence.store(lastSequence.rawValue, ordering: .releasing)
@@ -116,9 +129,11 @@ public final class Store: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var firstError: Error?
+        while isSyncing { syncFinished.wait() }
         if let writer = wal.take() {
             do { try writer.close() } catch { firstError = error }
         }
+        walFile = nil
         versions.close()
         // The current version still holds its files; only replaced ones are waiting here.
         deleteObsoleteTables()
@@ -135,7 +150,7 @@ public final class Store: @unchecked Sendable {
 
     /// Stores `value` under `key`.
     public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws {
-        var batch = WriteBatch()
+        var batch = WriteBatch(reservingCapacity: key.count + value.count + 11)
         batch.put(key, value)
         try write(batch, durability: durability)
     }

@@ -79,7 +79,7 @@ struct StoreRecovery {
         removeObsoleteFiles(names: names, versions: versions, liveWAL: walNumber)
         return Store(
             options: options, directory: directory, versions: versions, memtable: Memtable(),
-            walNumber: walNumber, wal: LogWriter(file: walFile), lastSequence: lastSequence, fileLock: fileLock)
+            walNumber: walNumber, walFile: walFile, lastSequence: lastSequence, fileLock: fileLock)
     }
 
     private func replay(

@@ -17,10 +17,20 @@ public struct WriteBatch: Sendable {
     public static let maxValueSize = 16 * 1024 * 1024
 
     private(set) var representation: [UInt8]
+    /// The first operation over the size limits, described; `validate()` throws it. Checked as
+    /// operations are added, so writing a batch needs no extra pass over it.
+    private var limitViolation: String?
 
     /// An empty batch.
     public init() {
         representation = [UInt8](repeating: 0, count: WriteBatch.headerSize)
+    }
+
+    /// An empty batch with room for `bytes` of operations before it grows.
+    public init(reservingCapacity bytes: Int) {
+        representation = []
+        representation.reserveCapacity(WriteBatch.headerSize + bytes)
+        representation.append(contentsOf: repeatElement(0, count: WriteBatch.headerSize))
     }
 
     init(representation: [UInt8]) {
@@ -42,6 +52,7 @@ public struct WriteBatch: Sendable {
     /// - Precondition: `key.count <= maxKeySize`, `value.count <= maxValueSize` (checked again,
     ///   as an error, when the batch is written; see `validate()`).
     public mutating func put(_ key: some Collection<UInt8>, _ value: some Collection<UInt8>) {
+        checkLimits(keyCount: key.count, valueCount: value.count)
         representation.append(ValueKind.value.rawValue)
         representation.appendLengthPrefixed(key)
         representation.appendLengthPrefixed(value)
@@ -55,6 +66,7 @@ public struct WriteBatch: Sendable {
 
     /// Adds a put of `value` under `key`, copying both from raw buffers.
     public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        checkLimits(keyCount: key.count, valueCount: value.count)
         representation.append(ValueKind.value.rawValue)
         representation.appendVarint(key.count)
         representation.append(contentsOf: key)
@@ -65,6 +77,7 @@ public struct WriteBatch: Sendable {
 
     /// Adds a delete of `key` (a byte array: the fast path).
     public mutating func delete(_ key: [UInt8]) {
+        checkLimits(keyCount: key.count, valueCount: 0)
         key.withUnsafeBytes { key in
             representation.append(ValueKind.deletion.rawValue)
             representation.appendVarint(key.count)
@@ -75,6 +88,7 @@ public struct WriteBatch: Sendable {
 
     /// Adds a delete of `key`.
     public mutating func delete(_ key: some Collection<UInt8>) {
+        checkLimits(keyCount: key.count, valueCount: 0)
         representation.append(ValueKind.deletion.rawValue)
         representation.appendLengthPrefixed(key)
         setCount(count + 1)
@@ -82,12 +96,16 @@ public struct WriteBatch: Sendable {
 
     /// Appends every operation of `other`, after this batch's own.
     public mutating func append(contentsOf other: WriteBatch) {
+        if limitViolation == nil, let violation = other.limitViolation {
+            limitViolation = "operation \(count) + " + violation
+        }
         representation.append(contentsOf: other.representation[WriteBatch.headerSize...])
         setCount(count + other.count)
     }
 
     /// Removes every operation.
     public mutating func removeAll() {
+        limitViolation = nil
         representation.removeAll(keepingCapacity: true)
         representation.append(contentsOf: repeatElement(0, count: WriteBatch.headerSize))
     }
@@ -107,18 +125,18 @@ public struct WriteBatch: Sendable {
         }
     }
 
-    /// Checks the limits; throws `.invalidArgument` naming the first offending operation.
-    func validate() throws {
-        var index = 0
-        try forEach { _, key, value in
-            if key.count > WriteBatch.maxKeySize {
-                throw TernError(.invalidArgument, "key of operation \(index) is \(key.count) bytes; the limit is \(WriteBatch.maxKeySize)")
-            }
-            if value.count > WriteBatch.maxValueSize {
-                throw TernError(.invalidArgument, "value of operation \(index) is \(value.count) bytes; the limit is \(WriteBatch.maxValueSize)")
-            }
-            index += 1
+    private mutating func checkLimits(keyCount: Int, valueCount: Int) {
+        guard limitViolation == nil else { return }
+        if keyCount > WriteBatch.maxKeySize {
+            limitViolation = "key of operation \(count) is \(keyCount) bytes; the limit is \(WriteBatch.maxKeySize)"
+        } else if valueCount > WriteBatch.maxValueSize {
+            limitViolation = "value of operation \(count) is \(valueCount) bytes; the limit is \(WriteBatch.maxValueSize)"
         }
+    }
+
+    /// Throws `.invalidArgument` naming the first operation over the size limits.
+    func validate() throws {
+        if let limitViolation { throw TernError(.invalidArgument, limitViolation) }
     }
 
     /// Calls `body` with each operation in order: its kind, key and value (empty for deletes).
@@ -128,7 +146,15 @@ public struct WriteBatch: Sendable {
         file: String? = nil, offset: Int? = nil,
         _ body: (ValueKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        try representation.withUnsafeBytes { raw in
+        try WriteBatch.forEachOperation(in: representation, file: file, offset: offset, body)
+    }
+
+    /// `forEach` over an encoded batch (header included) held elsewhere, such as a group record.
+    static func forEachOperation(
+        in encoded: [UInt8], file: String? = nil, offset: Int? = nil,
+        _ body: (ValueKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try encoded.withUnsafeBytes { raw in
             var reader = ByteReader(raw, position: WriteBatch.headerSize)
             let expected = raw.count >= WriteBatch.headerSize ? Int(raw.fixed32(at: 8)) : -1
             var seen = 0

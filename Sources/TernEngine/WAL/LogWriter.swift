@@ -20,12 +20,15 @@ struct LogWriter: ~Copyable {
         buffer.reserveCapacity(LogFormat.blockSize * 2)
     }
 
-    /// Adds one record, fragmented across blocks as needed. The bytes are buffered.
-    mutating func add(_ payload: UnsafeRawBufferPointer) throws {
+    /// Adds one record, fragmented across blocks as needed. The bytes are buffered. Returns how
+    /// many bytes the record took in the log (headers and block padding included).
+    @discardableResult
+    mutating func add(_ payload: UnsafeRawBufferPointer) throws -> Int {
+        let before = writtenBytes
         precondition(payload.count <= LogFormat.maxRecordSize, "log record too large")
         var position = 0
         var isFirst = true
-        repeat {
+        while true {
             let leftInBlock = LogFormat.blockSize - blockOffset
             if leftInBlock < LogFormat.headerSize {
                 buffer.append(contentsOf: repeatElement(0, count: leftInBlock))
@@ -41,11 +44,14 @@ struct LogWriter: ~Copyable {
             position += fragmentLength
             isFirst = false
             if buffer.count >= LogFormat.blockSize { try flush() }
-        } while position < payload.count
+            if isLast { break }
+        }
+        return writtenBytes - before
     }
 
     /// Adds one record from an array.
-    mutating func add(_ payload: [UInt8]) throws {
+    @discardableResult
+    mutating func add(_ payload: [UInt8]) throws -> Int {
         try payload.withUnsafeBytes { try add($0) }
     }
 
