@@ -57,7 +57,15 @@ extension Store {
         while !writer.isDone && writers.first !== writer { writer.wait(lock) }
         if !writer.isDone { lead(writer) }
         if let error = writer.error { throw error }
-        if writer.isSynced { try awaitSync(through: writer.walEnd) }
+        if writer.isSynced {
+            // `close()` waits for these too: a synced write in flight is not abandoned.
+            syncWaiters += 1
+            defer {
+                syncWaiters -= 1
+                if syncWaiters == 0 && isWaitingForWriters { backgroundChanged.broadcast() }
+            }
+            try awaitSync(through: writer.walEnd)
+        }
     }
 
     /// Writes the group `leader` heads and settles every member. REQUIRES: `lock` held, `leader`

@@ -48,6 +48,8 @@ public final class Store: @unchecked Sendable {
     var walSyncedBytes: UInt64 = 0
     /// A thread is running `fdatasync` on `walFile` (without the lock).
     var isSyncing = false
+    /// Synced writers whose group is written and who wait for (or run) the WAL sync.
+    var syncWaiters = 0
     /// The record a group leader assembles; touched only by the current leader.
     var groupRecord: [UInt8] = []
     var writers: [PendingWrite] = []
@@ -116,7 +118,7 @@ public final class Store: @unchecked Sendable {
         }
         // Let queued writers finish first.
         isWaitingForWriters = true
-        while !writers.isEmpty { backgroundChanged.wait() }
+        while !writers.isEmpty || syncWaiters > 0 { backgroundChanged.wait() }
         isClosed = true
         isShuttingDown = true
         backgroundChanged.broadcast()

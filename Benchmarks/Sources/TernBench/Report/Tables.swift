@@ -88,19 +88,19 @@ enum ReportTables {
         return table.render()
     }
 
-    /// Throughput per engine and the ratio Tern ÷ best peer (above 1: Tern is faster), plus
-    /// the same ratio for p99 latency (below 1: Tern's tail is shorter).
+    /// Throughput per engine and the ratios the targets use: Tern ÷ the best of RocksDB
+    /// and LevelDB (above 1: Tern is faster) for throughput, and for p99 latency (below 1:
+    /// Tern's tail is shorter); then Tern ÷ the best of every peer, SQLite included.
     static func comparison(_ report: RunReport) -> String {
         let engines = report.engines.map(\.engine)
+        let targets = ["Tern ÷ best LSM (ops/s)", "best LSM", "Tern ÷ best LSM (p99)", "Tern ÷ best peer (ops/s)", "best peer"]
         var table = MarkdownTable(
-            header: ["benchmark"] + engines.map { "\($0.rawValue) ops/s" }
-                + ["Tern ÷ best peer (ops/s)", "best peer", "Tern ÷ best peer (p99)"],
-            rightAligned: Set(1...(engines.count + 3)).subtracting([engines.count + 2]))
+            header: ["benchmark"] + engines.map { "\($0.rawValue) ops/s" } + targets,
+            rightAligned: Set(1...(engines.count + targets.count)).subtracting([engines.count + 2, engines.count + 5]))
         for spec in benchmarkNames(report) {
             var row = [spec]
             var tern: WorkloadResult?
-            var bestPeer: (EngineKind, WorkloadResult)?
-            var bestPeerP99: Double?
+            var peers: [(EngineKind, WorkloadResult)] = []
             for engine in report.engines {
                 let result = engine.workloads.first { $0.benchmark == spec }
                 guard let result, result.verified else {
@@ -108,21 +108,20 @@ enum ReportTables {
                     continue
                 }
                 row.append(formatGrouped(result.operationsPerSecond))
-                if engine.engine == .tern {
-                    tern = result
-                } else {
-                    if bestPeer == nil || result.operationsPerSecond > bestPeer!.1.operationsPerSecond {
-                        bestPeer = (engine.engine, result)
-                    }
-                    bestPeerP99 = min(bestPeerP99 ?? .infinity, result.latencyMicroseconds.p99)
-                }
+                if engine.engine == .tern { tern = result } else { peers.append((engine.engine, result)) }
             }
-            if let tern, let bestPeer, let bestPeerP99 {
-                row.append(formatFixed(tern.operationsPerSecond / bestPeer.1.operationsPerSecond, 2))
-                row.append(bestPeer.0.rawValue)
-                row.append(formatFixed(tern.latencyMicroseconds.p99 / bestPeerP99, 2))
-            } else {
-                row.append(contentsOf: ["-", "-", "-"])
+            let lsmPeers = peers.filter { $0.0 == .rocksdb || $0.0 == .leveldb }
+            for (group, withP99) in [(lsmPeers, true), (peers, false)] {
+                guard let tern, let best = group.max(by: { $0.1.operationsPerSecond < $1.1.operationsPerSecond }) else {
+                    row.append(contentsOf: withP99 ? ["-", "-", "-"] : ["-", "-"])
+                    continue
+                }
+                row.append(formatFixed(tern.operationsPerSecond / best.1.operationsPerSecond, 2))
+                row.append(best.0.rawValue)
+                if withP99 {
+                    let bestP99 = group.map(\.1.latencyMicroseconds.p99).min() ?? .infinity
+                    row.append(formatFixed(tern.latencyMicroseconds.p99 / bestP99, 2))
+                }
             }
             table.rows.append(row)
         }
