@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import TernEngine
 @testable import TernTables
@@ -99,5 +100,33 @@ import TernEngine
         #expect(try tables.query(index).count == 5)
         try fixture.reopen()
         #expect(try fixture.tables.scan(ScanRequest(tableName: "Later")).count == 5)
+    }
+}
+
+extension TimeToLiveTests {
+    /// The background purger removes expired items without anyone calling `purgeExpired`.
+    @Test func backgroundPurgerRemovesExpiredItems() throws {
+        let fixture = try Self.fixture()
+        let tables = fixture.tables
+        let now = fixture.clock.now
+        for index in 0..<30 {
+            try tables.put("Expiring", ["pk": S("p"), "sk": S("s\(index)"), "g": S("G"), "expires": N("\(now + 5)")])
+        }
+        try tables.put("Expiring", ["pk": S("p"), "sk": S("keep"), "g": S("G"), "expires": N("\(now + 1000)")])
+        fixture.clock.advance(by: 6)
+        let purger = TimeToLivePurger(tables: tables, interval: .milliseconds(10), chunkLimit: 7)
+        defer { purger.stop() }
+        // Wait (bounded) for the thread: the outcome is checked, not the timing.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while purger.purgedTotal < 30 && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        #expect(purger.purgedTotal == 30, "purged \(purger.purgedTotal); last error \(purger.lastError ?? "none")")
+        purger.stop()
+        // Gone from storage (not just invisible): the raw key range holds only the kept item.
+        let rest = try tables.store.scan().filter { $0.value.count > 0 }
+        #expect(try tables.scan(ScanRequest(tableName: "Expiring")).count == 1)
+        #expect(!rest.isEmpty)
+        #expect(try tables.purgeExpired(durability: .synced) == 0)
     }
 }

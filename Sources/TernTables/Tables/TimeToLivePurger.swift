@@ -1,0 +1,70 @@
+import Glibc
+import Synchronization
+import TernEngine
+
+/// Purges expired items in the background: a dedicated thread calls
+/// `TableStore.purgeExpired` every `interval`, in chunks of at most `chunkLimit` items (buffered:
+/// a purge lost in a crash is simply redone, since expired items are already invisible).
+///
+/// Thread safety: `stop()` may be called from any thread, once or more.
+public final class TimeToLivePurger: Sendable {
+    private struct State {
+        var isStopping = false
+        var lastError: String?
+        var purgedTotal = 0
+    }
+
+    /// Shared with the thread's closure (a `Mutex` cannot be captured by itself).
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+        var isStopping: Bool { state.withLock { $0.isStopping } }
+    }
+
+    private let shared = Shared()
+    private let thread = Mutex<BackgroundThread?>(nil)
+
+    /// Starts purging `tables` every `interval`.
+    public init(tables: TableStore, interval: Duration = .seconds(60), chunkLimit: Int = 1000) {
+        let worker = BackgroundThread { [shared] in
+            while !shared.isStopping {
+                do {
+                    var purged = 0
+                    repeat {
+                        purged = try tables.purgeExpired(limit: chunkLimit, durability: .buffered)
+                        shared.state.withLock { $0.purgedTotal += purged }
+                    } while purged == chunkLimit && !shared.isStopping
+                } catch {
+                    shared.state.withLock { $0.lastError = "\(error)" }
+                }
+                TimeToLivePurger.sleep(interval, unless: shared)
+            }
+        }
+        thread.withLock { $0 = worker }
+    }
+
+    /// Items purged since the purger started.
+    public var purgedTotal: Int { shared.state.withLock { $0.purgedTotal } }
+
+    /// The last purge failure, if any (the purger keeps trying at the next interval).
+    public var lastError: String? { shared.state.withLock { $0.lastError } }
+
+    /// Stops the thread and waits for it (at most one purge chunk or 50 ms of sleep).
+    public func stop() {
+        shared.state.withLock { $0.isStopping = true }
+        let worker = thread.withLock { worker -> BackgroundThread? in
+            defer { worker = nil }
+            return worker
+        }
+        worker?.join()
+    }
+
+    deinit { stop() }
+
+    /// Sleeps for `interval` in 50 ms steps, returning early once stopping.
+    private static func sleep(_ interval: Duration, unless shared: Shared) {
+        let deadline = ContinuousClock.now + interval
+        while ContinuousClock.now < deadline && !shared.isStopping {
+            usleep(50_000)
+        }
+    }
+}
