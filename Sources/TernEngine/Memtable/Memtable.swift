@@ -29,10 +29,18 @@ import Synchronization
     private let currentHeight = Atomic<Int>(1)
     /// Writer-only state (invariant 1).
     private nonisolated(unsafe) var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Writer-only: the last node of each level (`head` for an empty level).
+    private nonisolated(unsafe) let tails: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private let entryCount = Atomic<Int>(0)
 
     @_spi(Benchmarks) public init() {
         head = Memtable.makeNode(in: arena, keyLength: 0, valueLength: 0, height: Memtable.maxHeight)
+        tails = .allocate(capacity: Memtable.maxHeight)
+        tails.initialize(repeating: head, count: Memtable.maxHeight)
+    }
+
+    deinit {
+        tails.deallocate()
     }
 
     /// Bytes of memory the memtable holds.
@@ -57,7 +65,14 @@ import Synchronization
         if value.count > 0 { (keyStart + internalKeyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
 
         withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Memtable.maxHeight) { previous in
-            _ = findGreaterOrEqual(Memtable.key(node), previous: previous)
+            let last = tails[0]
+            if last != head && InternalKey.compare(Memtable.key(node), Memtable.key(last)) > 0 {
+                // Appending after the largest key (sequential loads): the last node of each
+                // level is the predecessor, no search needed (RocksDB's insert hint, in effect).
+                previous.baseAddress!.update(from: tails, count: Memtable.maxHeight)
+            } else {
+                _ = findGreaterOrEqual(Memtable.key(node), previous: previous)
+            }
             let oldHeight = currentHeight.load(ordering: .relaxed)
             if height > oldHeight {
                 for level in oldHeight..<height { previous[level] = head }
@@ -66,8 +81,10 @@ import Synchronization
                 currentHeight.store(height, ordering: .relaxed)
             }
             for level in 0..<height {
-                Memtable.setNextRelaxed(node, level, Memtable.next(previous[level], level))
+                let successor = Memtable.next(previous[level], level)
+                Memtable.setNextRelaxed(node, level, successor)
                 Memtable.setNextRelease(previous[level], level, node)
+                if successor == nil { tails[level] = node }
             }
         }
         entryCount.wrappingAdd(1, ordering: .relaxed)
