@@ -54,7 +54,7 @@ import TernTesting
         iterator.seekToFirst()
         while iterator.isValid { forward.append(Array(iterator.key)); iterator.next() }
         let forwardMatches = forward == expected  // a Bool, so a failure prints one line
-        #expect(forwardMatches, "forward order differs first at \(zip(forward, expected).firstIndex { $0 != $1 } ?? min(forward.count, expected.count))")
+        #expect(forwardMatches, "forward order differs first at \(forward.indices.first { $0 >= expected.count || forward[$0] != expected[$0] } ?? forward.count)")
         var backward: [[UInt8]] = []
         iterator.seekToLast()
         while iterator.isValid { backward.append(Array(iterator.key)); iterator.prev() }
@@ -91,7 +91,7 @@ import TernTesting
         iterator.seekToFirst()
         while iterator.isValid { forward.append(Array(iterator.key)); iterator.next() }
         let forwardMatches = forward == expected  // a Bool, so a failure prints one line
-        #expect(forwardMatches, "forward order differs first at \(zip(forward, expected).firstIndex { $0 != $1 } ?? min(forward.count, expected.count))")
+        #expect(forwardMatches, "forward order differs first at \(forward.indices.first { $0 >= expected.count || forward[$0] != expected[$0] } ?? forward.count)")
         var backward: [[UInt8]] = []
         iterator.seekToLast()
         while iterator.isValid { backward.append(Array(iterator.key)); iterator.prev() }
