@@ -174,3 +174,19 @@ extension StoreSyncTests {
         }
     }
 }
+
+@Suite struct BackgroundThreadTests {
+    /// Compaction runs at a higher niceness so foreground work gets the cores first.
+    @Test func nicenessIsRaisedForTheThreadOnly() {
+        errno = 0
+        let base = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let seen = Mutex<Int32?>(nil)
+        let thread = BackgroundThread(niceness: 3) {
+            let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            seen.withLock { $0 = value }
+        }
+        thread.join()
+        #expect(seen.withLock { $0 } == min(base + 3, 19))
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == base, "the caller's niceness changed")
+    }
+}

@@ -40,6 +40,10 @@ static inline void tern_atomic_store_relaxed_u64(uint64_t *address, uint64_t val
     __atomic_store_n(address, value, __ATOMIC_RELAXED);
 }
 
+/// Adds `increment` to the calling thread's nice value (Linux schedules threads individually).
+/// Returns 0 on success, -1 with errno set otherwise.
+int tern_increase_thread_niceness(int increment);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,9 @@
 extension Store {
     func startCompactionThread() {
         lock.withLock {
-            compactionThread = BackgroundThread { [self] in compactionLoop() }
+            // Compaction may lag behind: writes slow down and stall at the level-0 thresholds, so
+            // it is safe to let foreground work go first.
+            compactionThread = BackgroundThread(niceness: 5) { [self] in compactionLoop() }
         }
     }
 

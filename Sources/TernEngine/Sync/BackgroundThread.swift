@@ -1,3 +1,4 @@
+import CTernSupport
 import Glibc
 
 /// A dedicated OS thread for flushes and compactions (and the table layer's TTL purger): they
@@ -8,10 +9,18 @@ public final class BackgroundThread: @unchecked Sendable {
     private var thread = pthread_t()
 
     /// Starts a thread running `body`. Call `join()` before the thread's owner goes away.
-    public init(_ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body))
+    ///
+    /// - Parameter niceness: added to the thread's nice value (Linux schedules threads
+    ///   individually): background work at a higher niceness yields the cores to foreground
+    ///   reads and writes, which keeps their tail latency down on a small machine. 0 leaves it.
+    public init(niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(body, niceness: niceness))
         let result = pthread_create(&thread, nil, { argument in
             let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            if box.niceness != 0 {
+                // Best effort: raising niceness needs no privilege; a failure just keeps 0.
+                _ = tern_increase_thread_niceness(box.niceness)
+            }
             box.body()
             return nil
         }, box.toOpaque())
@@ -25,6 +34,10 @@ public final class BackgroundThread: @unchecked Sendable {
 
     private final class Box {
         let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        let niceness: Int32
+        init(_ body: @escaping @Sendable () -> Void, niceness: Int32) {
+            self.body = body
+            self.niceness = niceness
+        }
     }
 }
