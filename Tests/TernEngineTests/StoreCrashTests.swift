@@ -175,3 +175,27 @@ import TernTesting
         }
     }
 }
+
+extension StoreCrashTests {
+    /// Regression (found by the kill -9 test): a crash while a new store was being created,
+    /// after its first WAL existed but before CURRENT did, left a directory that refused to open.
+    @Test func crashDuringCreationLeavesAStoreThatOpens() throws {
+        let probe = FaultInjectingFileSystem()
+        let before = probe.operationCount()
+        try Store.open(at: "/db", options: testOptions(probe)).close()
+        let creationOperations = probe.operationCount() - before
+        for crashAfter in 1...creationOperations {
+            let fileSystem = FaultInjectingFileSystem()
+            fileSystem.inject(.init(nth: crashAfter, persistent: true))
+            if let store = try? Store.open(at: "/db", options: testOptions(fileSystem)) {
+                fileSystem.crash(stopping: store, .kept)
+            } else {
+                fileSystem.clearFault()
+                fileSystem.base.crash(.kept)
+            }
+            let reopened = try Store.open(at: "/db", options: testOptions(fileSystem))
+            try reopened.put([1], [2], durability: .synced)
+            try reopened.close()
+        }
+    }
+}

@@ -44,6 +44,12 @@ struct StoreRecovery {
                 throw TernError(.notFound, "no store at this path (createIfMissing is off)", file: directory)
             }
             versions = .fresh(fileSystem: fileSystem, directory: directory)
+            for (_, kind) in kinds {
+                if case .manifest(let number) = kind { versions.markFileNumberUsed(number) }
+            }
+            // CURRENT comes first: a crash from here on leaves a store that opens, never data
+            // files without a CURRENT (which the check above refuses).
+            try versions.writeNewManifest()
         }
         for (_, kind) in kinds {
             switch kind {
