@@ -15,6 +15,8 @@ struct TablesSettings: Sendable, Codable {
     /// SQLite's geohash index also holds the match-card columns (a covering index, like Tern's
     /// geohash index, which stores its projection).
     var sqliteCoveringIndex: Bool
+    /// Tern's SSTable block compression (LZ4 by default; `none` shows what decompression costs).
+    var ternCompressesBlocks: Bool
 }
 
 /// How durable a write must be when the call returns.

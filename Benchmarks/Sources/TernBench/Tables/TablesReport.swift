@@ -110,6 +110,7 @@ enum TablesReport {
     private static func check(_ result: ItemWorkloadResult, engine: TablesEngineKind, report: TablesRunReport) -> String {
         guard result.verified else { return "FAILED: " + result.verification }
         var text = "ok: " + result.verification
+        if let settle = result.settleSecondsAfter { text += "; \(formatFixed(settle, 2)) s to settle after" }
         if engine == .tern, let agreement = agreement(result, report) {
             text += agreement ? "; same items as SQLite" : "; RESULTS DIFFER FROM SQLITE"
         }

@@ -24,6 +24,9 @@ enum ItemWorkload: String, CaseIterable, Codable, Sendable {
     /// `--synced_ops` PutItems of new users, synced (Tern `.synced`, SQLite `synchronous=FULL`).
     case putitemSynced = "putitem-synced"
 
+    /// Whether it writes (and leaves background work to settle).
+    var writes: Bool { self == .putitem || self == .updateitem || self == .putitemSynced }
+
     /// What the row of the table says it measured.
     var label: String {
         switch self {
@@ -89,6 +92,8 @@ struct ItemWorkloadResult: Codable, Sendable {
     var verification: String
     /// Order-sensitive hash of what the reads returned (hex); engines must agree.
     var digest: String?
+    /// Write workloads: time to finish the background work they left (`TablesDriver.settle`).
+    var settleSecondsAfter: Double?
     var loadAverageStart: Double
     var loadAverageEnd: Double
 }

@@ -17,7 +17,7 @@ final class TernTablesDriver: TablesDriver {
         var options = StoreOptions()
         options.memtableBudgetBytes = settings.writeBufferBytes
         options.blockCacheBytes = settings.blockCacheBytes
-        options.compression = .lz4
+        options.compression = settings.ternCompressesBlocks ? .lz4 : .none
         options.bloomBitsPerKey = 10
         let tables = try TableStore.open(at: directory, storeOptions: options, clock: .system)
         return TernTablesDriver(tables: tables, settings: settings)
@@ -26,7 +26,7 @@ final class TernTablesDriver: TablesDriver {
     var configurationSummary: String {
         "Tern TableStore (this tree, release build): OITH Users (geohash-age-index, precision "
             + "\(GeohashIndex.defaultPrecision), INCLUDE \(OITHSchemas.matchCardAttributes.joined(separator: ","))) "
-            + "and Messages; LZ4, 10-bit Bloom, memtable \(settings.writeBufferBytes >> 20) MiB, "
+            + "and Messages; \(settings.ternCompressesBlocks ? "LZ4" : "no compression"), 10-bit Bloom, memtable \(settings.writeBufferBytes >> 20) MiB, "
             + "block cache \(settings.blockCacheBytes >> 20) MiB; writes .buffered (.synced for putitem-synced)"
     }
 
