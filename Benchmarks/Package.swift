@@ -4,6 +4,8 @@
 // for them (see README.md):
 //   tern-bench                      db_bench-style comparison of Tern with RocksDB, LevelDB and
 //                                   SQLite (peers loaded at run time with dlopen)
+//   tern-bench tables               item workloads: Tern's table layer beside SQLite holding
+//                                   the same tables and indexes
 //   Benchmarks/<Target>/<Target>.swift
 //                                   package-benchmark micro-benchmarks of engine components
 //                                   (`swift package benchmark`)
@@ -29,6 +31,7 @@ let package = Package(
             name: "tern-bench",
             dependencies: [
                 .product(name: "TernEngine", package: root),
+                .product(name: "TernTables", package: root),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -24,7 +24,7 @@ struct Coordinator {
         for engine in engines {
             let reportPath = configuration.databaseRoot + "/.report-\(engine.rawValue).json"
             try? FileTree.removeTree(reportPath)
-            let status = try spawnChild(arguments: childArguments(engine: engine, reportPath: reportPath))
+            let status = try Coordinator.spawnChild(arguments: childArguments(engine: engine, reportPath: reportPath))
             if let report = try? JSONFile.read(EngineReport.self, from: reportPath) {
                 reports.append(report)
             } else {
@@ -83,7 +83,7 @@ struct Coordinator {
     }
 
     /// Runs this executable with `arguments` and waits for it; returns its exit status.
-    private func spawnChild(arguments: [String]) throws -> Int32 {
+    static func spawnChild(arguments: [String]) throws -> Int32 {
         let executable = ProcessMetrics.executablePath()
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }

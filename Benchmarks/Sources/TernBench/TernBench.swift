@@ -1,7 +1,21 @@
 import ArgumentParser
 import Glibc
 
+/// The executable's entry: `tern-bench tables ...` runs the item workloads, anything else the
+/// engine comparison. (Not an ArgumentParser subcommand: the two commands share option names
+/// such as `--db` and `--engine`, which ArgumentParser would hand to the parent command.)
 @main
+enum TernBenchMain {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "tables" {
+            TablesCommand.main(Array(arguments.dropFirst()))
+        } else {
+            TernBench.main(arguments)
+        }
+    }
+}
+
 struct TernBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern-bench",
@@ -28,6 +42,9 @@ struct TernBench: ParsableCommand {
             Peers are loaded at run time with dlopen: RocksDB from --rocksdb_lib, \
             $TERN_BENCH_ROCKSDB_LIB, .build-peers/rocksdb/lib (tools/build-peers) or Debian's \
             librocksdb; LevelDB and SQLite from Debian's packages.
+
+            'tern-bench tables [options]' runs the item workloads instead: Tern's table layer \
+            beside SQLite (see 'tern-bench tables --help').
             """)
 
     @Option(name: .customLong("benchmarks"), help: "Comma-separated workloads, in order.")
