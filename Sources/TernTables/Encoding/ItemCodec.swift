@@ -46,15 +46,62 @@ public enum ItemCodec {
 
     /// Appends the encoding of `item` to `bytes` (reuse one buffer across items to avoid allocation).
     public static func encode(_ item: Item, into bytes: inout [UInt8]) {
+        var entries: [Encoded.Entry]? = nil
+        appendItem(item, to: &bytes, entries: &entries)
+    }
+
+    /// Appends `version count *entry`; when `entries` is non-nil, records where each entry lies.
+    private static func appendItem(_ item: Item, to bytes: inout [UInt8], entries: inout [Encoded.Entry]?) {
         bytes.append(formatVersion)
         bytes.appendVarUInt(item.count)
         var valueBytes: [UInt8] = []
         for name in ByteOrder.sortedStrings(Array(item.keys)) {
+            let start = bytes.count
             appendString(name, to: &bytes)
             valueBytes.removeAll(keepingCapacity: true)
             appendValue(item[name]!, to: &valueBytes)
             bytes.appendVarUInt(valueBytes.count)
             bytes.append(contentsOf: valueBytes)
+            entries?.append(Encoded.Entry(name: name, range: start..<bytes.count))
+        }
+    }
+
+    /// An item encoded once together with the position of each top-level entry, so the item
+    /// restricted to some attributes (a secondary index entry's value) is copied out of these
+    /// bytes instead of being filtered and encoded again.
+    struct Encoded {
+        struct Entry {
+            let name: String
+            /// `name value-length value` within `bytes`.
+            let range: Range<Int>
+        }
+
+        /// Exactly what `ItemCodec.encode(_:)` returns for the item.
+        let bytes: [UInt8]
+        /// The top-level entries in stored (ascending name) order.
+        let entries: [Entry]
+
+        init(_ item: Item) {
+            var bytes: [UInt8] = []
+            var entries: [Entry]? = []
+            entries!.reserveCapacity(item.count)
+            ItemCodec.appendItem(item, to: &bytes, entries: &entries)
+            self.bytes = bytes
+            self.entries = entries!
+        }
+
+        /// The encoding of the item keeping only the attributes in `names` (all when nil): equal to
+        /// `ItemCodec.encode(item.filter { names.contains($0.key) })`, since a subsequence of
+        /// sorted entries is sorted and each entry's bytes do not depend on the others.
+        func restricted(to names: Set<String>?) -> [UInt8] {
+            guard let names else { return bytes }
+            let kept = entries.filter { names.contains($0.name) }
+            var result: [UInt8] = []
+            result.reserveCapacity(2 + kept.reduce(0) { $0 + $1.range.count })
+            result.append(formatVersion)
+            result.appendVarUInt(kept.count)
+            for entry in kept { result.append(contentsOf: bytes[entry.range]) }
+            return result
         }
     }
 

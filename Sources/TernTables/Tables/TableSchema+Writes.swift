@@ -74,51 +74,100 @@ extension TableSchema {
         return bytes
     }
 
+    /// The key of `item`'s entry in `index`, or nil when the item lacks an index key attribute
+    /// (indexes are sparse).
+    func indexEntryKey(_ index: IndexSchema, of item: Item, suffix: [UInt8]) -> [UInt8]? {
+        guard let hash = item[index.key.partitionKey.name].flatMap(KeyValue.init) else { return nil }
+        var entryKey = index.prefix
+        KeyEncoding.append(hash, to: &entryKey)
+        if let sortAttribute = index.key.sortKey {
+            guard let sort = item[sortAttribute.name].flatMap(KeyValue.init) else { return nil }
+            KeyEncoding.append(sort, to: &entryKey)
+        }
+        entryKey.append(contentsOf: suffix)
+        return entryKey
+    }
+
+    /// The key of `item`'s expiry entry, or nil when TTL is off or the item carries no expiry.
+    func expiryEntryKey(of item: Item, suffix: [UInt8]) -> [UInt8]? {
+        guard let ttlAttribute, case .number(let expiry)? = item[ttlAttribute] else { return nil }
+        var entryKey = expiryPrefix
+        KeyEncoding.append(.number(expiry), to: &entryKey)
+        entryKey.append(contentsOf: suffix)
+        return entryKey
+    }
+
     /// The engine keys (and values) an item owns besides its base entry. REQUIRES: the item passed
     /// `prepareForWrite` (or was stored after passing it).
     func derivedEntries(of item: Item, suffix: [UInt8]) -> [(key: [UInt8], value: [UInt8])] {
+        let encoded = ItemCodec.Encoded(item)
         var entries: [(key: [UInt8], value: [UInt8])] = []
         for index in indexes {
-            guard let hash = item[index.key.partitionKey.name].flatMap(KeyValue.init) else { continue }
-            var entryKey = index.prefix
-            KeyEncoding.append(hash, to: &entryKey)
-            if let sortAttribute = index.key.sortKey {
-                guard let sort = item[sortAttribute.name].flatMap(KeyValue.init) else { continue }
-                KeyEncoding.append(sort, to: &entryKey)
-            }
-            entryKey.append(contentsOf: suffix)
-            let stored = index.storedNames.map { names in item.filter { names.contains($0.key) } } ?? item
-            entries.append((entryKey, ItemCodec.encode(stored)))
+            guard let entryKey = indexEntryKey(index, of: item, suffix: suffix) else { continue }
+            entries.append((entryKey, encoded.restricted(to: index.storedNames)))
         }
-        if let ttlAttribute, case .number(let expiry)? = item[ttlAttribute] {
-            var entryKey = expiryPrefix
-            KeyEncoding.append(.number(expiry), to: &entryKey)
-            entryKey.append(contentsOf: suffix)
-            entries.append((entryKey, []))
-        }
+        if let entryKey = expiryEntryKey(of: item, suffix: suffix) { entries.append((entryKey, [])) }
         return entries
     }
 
     /// Appends to `batch` the operations that replace `old` (the stored item, expired or not; nil
     /// when absent) by `new` (nil to delete) under `primaryKey`: the base entry, and every index
-    /// and expiry entry that appears, moves or disappears.
+    /// and expiry entry that appears, moves, changes or disappears. The new item is encoded once
+    /// (index values are cut out of its encoding); an index entry whose key and stored attributes
+    /// are the same in `old` and `new` is left alone, so an update of an attribute no index holds
+    /// writes one entry. REQUIRES: `old` is the stored item, whose derived entries this schema wrote.
     func appendWrite(old: Item?, new: Item?, primaryKey: PrimaryKey, to batch: inout WriteBatch) {
         let suffix = keySuffix(primaryKey)
         var itemKey = basePrefix
         itemKey.append(contentsOf: suffix)
-        let newEntries = new.map { derivedEntries(of: $0, suffix: suffix) } ?? []
-        if let old {
-            let kept = Set(newEntries.map(\.key))
-            for entry in derivedEntries(of: old, suffix: suffix) where !kept.contains(entry.key) {
-                batch.delete(entry.key)
+        guard let new else {
+            batch.delete(itemKey)
+            if let old {
+                for index in indexes {
+                    if let key = indexEntryKey(index, of: old, suffix: suffix) { batch.delete(key) }
+                }
+                if let key = expiryEntryKey(of: old, suffix: suffix) { batch.delete(key) }
+            }
+            return
+        }
+        let encoded = ItemCodec.Encoded(new)
+        batch.put(itemKey, encoded.bytes)
+        for index in indexes {
+            let oldKey = old.flatMap { indexEntryKey(index, of: $0, suffix: suffix) }
+            let newKey = indexEntryKey(index, of: new, suffix: suffix)
+            if let oldKey, oldKey != newKey { batch.delete(oldKey) }
+            guard let newKey else { continue }
+            if let old, oldKey == newKey, Self.sameAttributes(old, new, index.storedNames) { continue }
+            batch.put(newKey, encoded.restricted(to: index.storedNames))
+        }
+        let oldExpiry = old.flatMap { expiryEntryKey(of: $0, suffix: suffix) }
+        let newExpiry = expiryEntryKey(of: new, suffix: suffix)
+        if let oldExpiry, oldExpiry != newExpiry { batch.delete(oldExpiry) }
+        if let newExpiry, newExpiry != oldExpiry { batch.put(newExpiry, []) }
+    }
+
+    /// True when `a` and `b` hold values that encode to the same bytes under every name in `names`
+    /// (an index entry built from either is then the same). With `names` nil (ALL projection) the
+    /// whole item is the entry's value: answers false rather than compare whole items, since an
+    /// update that changes nothing is rare. Compares encodings, not `==`, because `==` treats map
+    /// keys that are canonically equivalent Unicode as equal while their bytes differ.
+    private static func sameAttributes(_ a: Item, _ b: Item, _ names: Set<String>?) -> Bool {
+        guard let names else { return false }
+        var bytesA: [UInt8] = []
+        var bytesB: [UInt8] = []
+        for name in names {
+            switch (a[name], b[name]) {
+            case (nil, nil): continue
+            case (let valueA?, let valueB?):
+                bytesA.removeAll(keepingCapacity: true)
+                bytesB.removeAll(keepingCapacity: true)
+                ItemCodec.appendValue(valueA, to: &bytesA)
+                ItemCodec.appendValue(valueB, to: &bytesB)
+                if bytesA != bytesB { return false }
+            default: return false
             }
         }
-        if let new {
-            batch.put(itemKey, ItemCodec.encode(new))
-        } else {
-            batch.delete(itemKey)
-        }
-        for entry in newEntries { batch.put(entry.key, entry.value) }
+        return true
     }
 
     /// True when `item` carries a TTL attribute (N, epoch seconds) strictly before `now`.
