@@ -118,6 +118,9 @@ import TernTesting
     @Test func manifest() throws {
         let fileSystem = try Self.makeStore()
         let manifest = try Self.file(fileSystem, "MANIFEST-")
+        // The live one (the store removes the others at open).
+        #expect(try fileSystem.listDirectory("/db").filter { $0.hasPrefix("MANIFEST-") } == [manifest])
+        #expect(try fileSystem.contents(of: "/db/CURRENT") == bytes(manifest + "\n"))
         try Self.flip(fileSystem, manifest) { _ in 12 }
         #expect { _ = try Store.open(at: "/db", options: testOptions(fileSystem)) } throws: { error in
             guard let error = error as? TernError else { return false }

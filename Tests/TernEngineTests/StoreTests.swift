@@ -22,6 +22,24 @@ import TernTesting
         try store.close()
     }
 
+    /// Only the manifest `CURRENT` names survives an open, a new store's first one included (a
+    /// stale manifest left behind is litter, and a trap for anyone inspecting the directory).
+    @Test func exactlyOneManifestAfterCreateAndReopen() throws {
+        let fileSystem = MemoryFileSystem()
+        func manifests() throws -> [String] { try fileSystem.listDirectory("/db").filter { $0.hasPrefix("MANIFEST-") } }
+        func current() throws -> String { String(decoding: try fileSystem.contents(of: "/db/CURRENT").dropLast(), as: UTF8.self) }
+        var store = try Store.open(at: "/db", options: testOptions(fileSystem))
+        #expect(try manifests() == [current()])
+        try store.put(bytes("a"), bytes("1"), durability: .synced)
+        try store.close()
+        for _ in 0..<2 {
+            store = try Store.open(at: "/db", options: testOptions(fileSystem))
+            #expect(try manifests() == [current()])
+            #expect(try store.get(bytes("a")) == bytes("1"))
+            try store.close()
+        }
+    }
+
     @Test func secondOpenOfTheSameDirectoryFails() throws {
         let fileSystem = MemoryFileSystem()
         let store = try Store.open(at: "/db", options: testOptions(fileSystem))

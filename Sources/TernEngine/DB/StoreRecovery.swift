@@ -82,7 +82,9 @@ struct StoreRecovery {
         try versions.installRecovered(edit)
         try versions.writeNewManifest(logNumber: walNumber)
 
-        removeObsoleteFiles(names: names, versions: versions, liveWAL: walNumber)
+        // Listed again: recovery itself wrote manifests (a new store's first one included) that
+        // the listing above predates.
+        removeObsoleteFiles(names: (try? fileSystem.listDirectory(directory)) ?? names, versions: versions, liveWAL: walNumber)
         return Store(
             options: options, directory: directory, versions: versions, memtable: Memtable(),
             walNumber: walNumber, walFile: walFile, lastSequence: lastSequence, fileLock: fileLock)
