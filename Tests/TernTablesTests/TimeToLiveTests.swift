@@ -5,8 +5,8 @@ import TernEngine
 
 /// TTL: expired items vanish from every read at once and are purged with their index entries.
 @Suite struct TimeToLiveTests {
-    static func fixture() throws -> TableFixture {
-        let fixture = try TableFixture()
+    static func fixture(ttlPurgeInterval: Duration? = nil) throws -> TableFixture {
+        let fixture = try TableFixture(ttlPurgeInterval: ttlPurgeInterval)
         try fixture.tables.createTable(
             keyedTable(
                 "Expiring", sk: "sk", globalIndexes: [gsi("by-g", "g", projection: .keysOnly)],
@@ -128,5 +128,51 @@ extension TimeToLiveTests {
         #expect(try tables.scan(ScanRequest(tableName: "Expiring")).count == 1)
         #expect(!rest.isEmpty)
         #expect(try tables.purgeExpired(durability: .synced) == 0)
+    }
+
+    /// `TableStore.open` starts a purger of its own: expired items are reclaimed with nobody
+    /// calling `purgeExpired` or creating a `TimeToLivePurger`; `close()` stops it.
+    @Test func openStartsAPurgerAndCloseStopsIt() throws {
+        let fixture = try Self.fixture(ttlPurgeInterval: .milliseconds(10))
+        let tables = fixture.tables
+        let now = fixture.clock.now
+        for index in 0..<12 {
+            try tables.put("Expiring", ["pk": S("p"), "sk": S("s\(index)"), "g": S("G"), "expires": N("\(now + 5)")])
+        }
+        try tables.put("Expiring", ["pk": S("p"), "sk": S("keep"), "g": S("G"), "expires": N("\(now + 1000)")])
+        fixture.clock.advance(by: 6)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while tables.purgedTotal < 12 && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        #expect(tables.purgedTotal == 12)
+        #expect(try tables.purgeExpired(durability: .synced) == 0)
+        try tables.close()
+        #expect(tables.purgedTotal == 0)  // no purger after close
+    }
+
+    /// A store's own purger holds it weakly: releasing the `TableStore` without `close()` frees it
+    /// and ends the purger. (The engine `Store` underneath still needs its own `close()`: its
+    /// background threads keep it alive.)
+    @Test func aReleasedStoreIsFreedDespiteItsPurger() throws {
+        let fileSystem = MemoryFileSystem()
+        var options = StoreOptions()
+        options.fileSystem = fileSystem
+        weak var released: TableStore?
+        let engine: Store
+        do {
+            let tables = try TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: .milliseconds(1))
+            released = tables
+            engine = tables.store
+            usleep(5_000)  // let the purger run a few times
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while released != nil && ContinuousClock.now < deadline {
+            usleep(1_000)
+        }
+        #expect(released == nil)
+        try engine.close()
+        let reopened = try TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: nil)
+        try reopened.close()
     }
 }

@@ -110,6 +110,8 @@ public final class Store: @unchecked Sendable {
 
     /// Waits for background work, closes the files and releases the directory lock. Buffered
     /// writes are handed to the operating system but not synced. Later calls throw `.closed`.
+    /// Always call it: the flush and compaction threads hold the store, so a store released
+    /// without `close()` stays open (and its directory locked) until the process exits.
     public func close() throws {
         lock.lock()
         guard !isClosed else {

@@ -27,9 +27,15 @@ public final class BackgroundThread: @unchecked Sendable {
         precondition(result == 0, "cannot start a background thread: errno \(result)")
     }
 
-    /// Waits for the thread's body to return.
+    /// Waits for the thread's body to return. Called on the thread itself (its owner was released
+    /// there), it detaches the thread instead: the body returns on its own, and waiting for it
+    /// would wait forever.
     public func join() {
-        pthread_join(thread, nil)
+        if pthread_equal(thread, pthread_self()) != 0 {
+            pthread_detach(thread)
+        } else {
+            pthread_join(thread, nil)
+        }
     }
 
     private final class Box {

@@ -39,6 +39,8 @@ public final class TableStore: Sendable {
     let clock: TableClock
     let stripes = LockStripes()
     let catalog: Mutex<CatalogState>
+    /// The TTL purger `open` started, until `close()`.
+    private let ownPurger = Mutex<TimeToLivePurger?>(nil)
 
     struct CatalogState: Sendable {
         var tables: [String: TableSchema]
@@ -48,19 +50,46 @@ public final class TableStore: Sendable {
     /// The version of the catalog header (`[0][1]` → version, next table id).
     static let catalogHeaderVersion: UInt8 = 1
 
-    /// Opens (or creates) a store at `directory` and the tables in it.
+    /// How often the TTL purger that `open` starts looks for expired items, by default.
+    public static let defaultPurgeInterval: Duration = .seconds(60)
+
+    /// Opens (or creates) a store at `directory` and the tables in it, and starts purging expired
+    /// items in the background (TTL: expired items are invisible at once, and their storage is
+    /// reclaimed within about `ttlPurgeInterval`).
     ///
-    /// - Parameter clock: the time source for TTL and creation times (`.system` in production).
+    /// - Parameters:
+    ///   - clock: the time source for TTL and creation times (`.system` in production).
+    ///   - ttlPurgeInterval: the pause between purges; nil starts no purger (call `purgeExpired`
+    ///     yourself, or start a `TimeToLivePurger`). The purger stops at `close()`, or when the
+    ///     store is released.
     /// - Throws: the engine's `TernError` (I/O, corruption, a newer format).
-    public static func open(at directory: String, storeOptions: StoreOptions, clock: TableClock) throws -> TableStore {
+    public static func open(
+        at directory: String, storeOptions: StoreOptions, clock: TableClock,
+        ttlPurgeInterval: Duration? = TableStore.defaultPurgeInterval
+    ) throws -> TableStore {
         let store = try Store.open(at: directory, options: storeOptions)
+        let tables: TableStore
         do {
-            return try TableStore(store: store, clock: clock)
+            tables = try TableStore(store: store, clock: clock)
         } catch {
             try? store.close()
             throw error
         }
+        if let ttlPurgeInterval { tables.startPurger(interval: ttlPurgeInterval) }
+        return tables
     }
+
+    /// Starts the store's own purger. It holds the store weakly, so releasing the store stops it.
+    private func startPurger(interval: Duration) {
+        let purger = TimeToLivePurger(interval: interval, chunkLimit: 1000) { [weak self] limit in
+            guard let self else { return nil }
+            return try self.purgeExpired(limit: limit, durability: .buffered)
+        }
+        ownPurger.withLock { $0 = purger }
+    }
+
+    /// Items the store's own purger (started by `open`) has purged; 0 without one.
+    public var purgedTotal: Int { ownPurger.withLock { $0?.purgedTotal ?? 0 } }
 
     /// The tables of an open `store`: loads the catalog and finishes any interrupted DeleteTable
     /// (removing the data of dropped table incarnations).
@@ -91,8 +120,13 @@ public final class TableStore: Sendable {
         try finishDrops()
     }
 
-    /// Closes the underlying store. Requests after this fail with the engine's `.closed`.
+    /// Stops the TTL purger (waiting for a purge in progress) and closes the underlying store.
+    /// Requests after this fail with the engine's `.closed`.
     public func close() throws {
+        ownPurger.withLock { purger -> TimeToLivePurger? in
+            defer { purger = nil }
+            return purger
+        }?.stop()
         try store.close()
     }
 

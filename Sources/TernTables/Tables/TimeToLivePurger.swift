@@ -23,14 +23,26 @@ public final class TimeToLivePurger: Sendable {
     private let shared = Shared()
     private let thread = Mutex<BackgroundThread?>(nil)
 
-    /// Starts purging `tables` every `interval`.
-    public init(tables: TableStore, interval: Duration = .seconds(60), chunkLimit: Int = 1000) {
+    /// Starts purging `tables` every `interval`. The purger keeps `tables` alive until `stop()`.
+    /// (`TableStore.open` starts one of its own unless told not to; this is for stores opened with
+    /// `ttlPurgeInterval: nil` or a different schedule.)
+    public convenience init(tables: TableStore, interval: Duration = .seconds(60), chunkLimit: Int = 1000) {
+        self.init(interval: interval, chunkLimit: chunkLimit) { limit in
+            try tables.purgeExpired(limit: limit, durability: .buffered)
+        }
+    }
+
+    /// Starts calling `purge(chunkLimit)` every `interval`, again at once while a call purges a
+    /// whole chunk; `purge` returns the number purged, or nil when its target is gone (the thread
+    /// then ends).
+    init(interval: Duration, chunkLimit: Int, purge: @escaping @Sendable (Int) throws -> Int?) {
         let worker = BackgroundThread { [shared] in
             while !shared.isStopping {
                 do {
                     var purged = 0
                     repeat {
-                        purged = try tables.purgeExpired(limit: chunkLimit, durability: .buffered)
+                        guard let count = try purge(chunkLimit) else { return }
+                        purged = count
                         shared.state.withLock { $0.purgedTotal += purged }
                     } while purged == chunkLimit && !shared.isStopping
                 } catch {

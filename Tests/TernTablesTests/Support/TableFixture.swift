@@ -29,30 +29,36 @@ final class TableFixture {
     let clock = ManualClock()
     private(set) var tables: TableStore
     let memtableBudgetBytes: Int
+    let ttlPurgeInterval: Duration?
 
-    init(memtableBudgetBytes: Int = 64 << 10) throws {
+    /// - Parameter ttlPurgeInterval: nil (the default) starts no background purger: tests purge
+    ///   explicitly, so that outcomes are deterministic.
+    init(memtableBudgetBytes: Int = 64 << 10, ttlPurgeInterval: Duration? = nil) throws {
         self.memtableBudgetBytes = memtableBudgetBytes
-        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
+        self.ttlPurgeInterval = ttlPurgeInterval
+        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes, ttlPurgeInterval)
     }
 
-    private static func open(_ fileSystem: FaultInjectingFileSystem, _ clock: ManualClock, _ budget: Int) throws -> TableStore {
+    private static func open(
+        _ fileSystem: FaultInjectingFileSystem, _ clock: ManualClock, _ budget: Int, _ ttlPurgeInterval: Duration?
+    ) throws -> TableStore {
         var options = StoreOptions()
         options.fileSystem = fileSystem
         options.memtableBudgetBytes = budget
-        return try TableStore.open(at: "/tables", storeOptions: options, clock: clock.tableClock)
+        return try TableStore.open(at: "/tables", storeOptions: options, clock: clock.tableClock, ttlPurgeInterval: ttlPurgeInterval)
     }
 
     /// Closes and reopens the store (same files, same clock).
     func reopen() throws {
         try tables.close()
-        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
+        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes, ttlPurgeInterval)
     }
 
     /// Simulates a crash (power loss or process kill): every later file operation of the old
     /// store fails, so it changes nothing more; then reopens the store.
     func crashAndReopen(_ unsynced: MemoryFileSystem.UnsyncedData) throws {
         fileSystem.crash(stopping: tables.store, unsynced)
-        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes)
+        tables = try TableFixture.open(fileSystem, clock, memtableBudgetBytes, ttlPurgeInterval)
     }
 
     deinit { try? tables.close() }
