@@ -35,6 +35,23 @@ import TernEngine
         #expect(try ItemCodec.decode(golden) == item)
     }
 
+    /// A value of 128 bytes or more takes a multi-byte value-length (written after the value,
+    /// then moved in front of it).
+    @Test func longValuesGetAMultiByteLength() throws {
+        let text = String(repeating: "x", count: 200)
+        let encoded = ItemCodec.encode(["a": .null, "v": S(text), "w": B([UInt8](repeating: 7, count: 20_000)), "z": .bool(true)])
+        // "v": value = 01 c8 01 + 200 bytes, 203 long: value-length cb 01.
+        let vEntry: [UInt8] = [0x01, 0x76, 0xCB, 0x01, 0x01, 0xC8, 0x01] + Array(text.utf8)
+        // "w": value = 03 a0 9c 01 + 20,000 bytes, 20,004 long: value-length a4 9c 01.
+        let wHead: [UInt8] = [0x01, 0x77, 0xA4, 0x9C, 0x01, 0x03, 0xA0, 0x9C, 0x01]
+        let expected: [UInt8] = [0x01, 0x04, 0x01, 0x61, 0x01, 0x06] + vEntry + wHead + [UInt8](repeating: 7, count: 20_000)
+            + [0x01, 0x7A, 0x01, 0x05]
+        #expect(encoded == expected)
+        #expect(try ItemCodec.decode(encoded)["v"] == S(text))
+        let restricted = ItemCodec.Encoded(try ItemCodec.decode(encoded)).restricted(to: ["v", "z"])
+        #expect(restricted == [0x01, 0x02] + vEntry + [0x01, 0x7A, 0x01, 0x05])
+    }
+
     // Rule 6: all ten types round-trip; B is raw bytes; nested and empty L/M allowed; sets unordered.
     @Test func rule6_allTenTypesRoundTrip() throws {
         let item: Item = [

@@ -115,7 +115,12 @@ extension Array where Element == UInt8 {
 
     mutating func appendVarUInt(_ value: Int) {
         precondition(value >= 0, "varints hold non-negative values")
-        appendVarUInt(UInt128(value))
+        var rest = UInt(value)
+        while rest >= 0x80 {
+            append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        append(UInt8(rest))
     }
 
     /// Appends `value` zigzag-encoded (0, -1, 1, -2, ... → 0, 1, 2, 3, ...).

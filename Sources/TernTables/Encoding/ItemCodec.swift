@@ -54,16 +54,29 @@ public enum ItemCodec {
     private static func appendItem(_ item: Item, to bytes: inout [UInt8], entries: inout [Encoded.Entry]?) {
         bytes.append(formatVersion)
         bytes.appendVarUInt(item.count)
-        var valueBytes: [UInt8] = []
-        for name in ByteOrder.sortedStrings(Array(item.keys)) {
+        for (name, value) in sortedByName(item) {
             let start = bytes.count
             appendString(name, to: &bytes)
-            valueBytes.removeAll(keepingCapacity: true)
-            appendValue(item[name]!, to: &valueBytes)
-            bytes.appendVarUInt(valueBytes.count)
-            bytes.append(contentsOf: valueBytes)
+            // The value goes in place after a one-byte length, widened afterwards in the rare
+            // case it needs more (a value of 128 bytes or more).
+            let lengthOffset = bytes.count
+            bytes.append(0)
+            appendValue(value, to: &bytes)
+            let length = bytes.count - lengthOffset - 1
+            if length < 0x80 {
+                bytes[lengthOffset] = UInt8(length)
+            } else {
+                var prefix: [UInt8] = []
+                prefix.appendVarUInt(length)
+                bytes.replaceSubrange(lengthOffset..<lengthOffset + 1, with: prefix)
+            }
             entries?.append(Encoded.Entry(name: name, range: start..<bytes.count))
         }
+    }
+
+    /// The attributes of `item` (or a map) in ascending byte order of names.
+    static func sortedByName(_ item: [String: AttributeValue]) -> [(key: String, value: AttributeValue)] {
+        item.sorted { ByteOrder.compare($0.key.utf8, $1.key.utf8) < 0 }
     }
 
     /// An item encoded once together with the position of each top-level entry, so the item
@@ -147,9 +160,9 @@ public enum ItemCodec {
         case .map(let values):
             bytes.append(Tag.map.rawValue)
             bytes.appendVarUInt(values.count)
-            for name in ByteOrder.sortedStrings(Array(values.keys)) {
+            for (name, element) in sortedByName(values) {
                 appendString(name, to: &bytes)
-                appendValue(values[name]!, to: &bytes)
+                appendValue(element, to: &bytes)
             }
         case .stringSet(let values):
             bytes.append(Tag.stringSet.rawValue)
