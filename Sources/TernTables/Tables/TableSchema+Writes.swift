@@ -149,21 +149,26 @@ extension TableSchema {
     /// True when `a` and `b` hold values that encode to the same bytes under every name in `names`
     /// (an index entry built from either is then the same). With `names` nil (ALL projection) the
     /// whole item is the entry's value: answers false rather than compare whole items, since an
-    /// update that changes nothing is rare. Compares encodings, not `==`, because `==` treats map
-    /// keys that are canonically equivalent Unicode as equal while their bytes differ.
+    /// update that changes nothing is rare.
+    ///
+    /// `==` decides, except inside maps: unequal values never encode alike, and equal ones do
+    /// (numbers are canonical, sets are sorted when encoded), but map keys compare as Swift
+    /// strings, which equate canonically equivalent Unicode with different bytes; values holding
+    /// a map are compared by their encodings.
     private static func sameAttributes(_ a: Item, _ b: Item, _ names: Set<String>?) -> Bool {
         guard let names else { return false }
-        var bytesA: [UInt8] = []
-        var bytesB: [UInt8] = []
         for name in names {
             switch (a[name], b[name]) {
             case (nil, nil): continue
             case (let valueA?, let valueB?):
-                bytesA.removeAll(keepingCapacity: true)
-                bytesB.removeAll(keepingCapacity: true)
-                ItemCodec.appendValue(valueA, to: &bytesA)
-                ItemCodec.appendValue(valueB, to: &bytesB)
-                if bytesA != bytesB { return false }
+                guard valueA == valueB else { return false }
+                if valueA.holdsMap {
+                    var bytesA: [UInt8] = []
+                    var bytesB: [UInt8] = []
+                    ItemCodec.appendValue(valueA, to: &bytesA)
+                    ItemCodec.appendValue(valueB, to: &bytesB)
+                    if bytesA != bytesB { return false }
+                }
             default: return false
             }
         }
@@ -174,5 +179,16 @@ extension TableSchema {
     func isExpired(_ item: Item, now: Number) -> Bool {
         guard let ttlAttribute, case .number(let expiry)? = item[ttlAttribute] else { return false }
         return expiry < now
+    }
+}
+
+extension AttributeValue {
+    /// Whether the value is a map or a list holding one, at any depth.
+    fileprivate var holdsMap: Bool {
+        switch self {
+        case .map: return true
+        case .list(let elements): return elements.contains { $0.holdsMap }
+        default: return false
+        }
     }
 }
