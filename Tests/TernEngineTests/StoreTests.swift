@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import Testing
 import TernTesting
 @testable import TernEngine
@@ -136,6 +137,50 @@ import TernTesting
         // Group commit: fewer syncs than synced writes (8 writers contend for each sync).
         #expect(store.statistics.walSyncs < 400)
         try store.close()
+    }
+}
+
+extension StoreTests {
+    /// A failed sync with synced writers parked behind it: every writer returns (none waits
+    /// forever for a sync that will not come), those after the failure with `.writesRefused` or
+    /// the sync's own error, and every acknowledged write survives a crash that drops unsynced
+    /// data.
+    @Test func aFailedSyncReleasesEveryParkedWriter() throws {
+        for failingSync in [1, 3, 10, 40] {
+            let fileSystem = FaultInjectingFileSystem()
+            let store = try Store.open(at: "/db", options: testOptions(fileSystem))
+            fileSystem.inject(.init(nth: failingSync, kinds: [.sync], errno: EIO, persistent: true))
+            let acknowledged = Mutex<[[UInt8]]>([])
+            let failures = Atomic<Int>(0)
+            let finished = Atomic<Int>(0)
+            let threads = (0..<8).map { writer in
+                BackgroundThread {
+                    defer { finished.add(1, ordering: .releasing) }
+                    for index in 0..<30 {
+                        let key = bytes("w\(writer)-\(index)")
+                        do {
+                            try store.put(key, [1], durability: .synced)
+                            acknowledged.withLock { $0.append(key) }
+                        } catch {
+                            failures.add(1, ordering: .relaxed)
+                        }
+                    }
+                }
+            }
+            // Bounded wait: a writer left parked would otherwise hang the suite in join().
+            let deadline = ContinuousClock.now + .seconds(30)
+            while finished.load(ordering: .acquiring) < threads.count && ContinuousClock.now < deadline { usleep(1_000) }
+            try #require(finished.load(ordering: .acquiring) == threads.count, "writers still parked after sync \(failingSync) failed")
+            for thread in threads { thread.join() }
+            #expect(failures.load(ordering: .relaxed) > 0, "sync \(failingSync) never failed")
+            #expect(throws: TernError.self) { try store.put(bytes("after"), [1], durability: .buffered) }
+            fileSystem.crash(stopping: store, .dropped)
+            let reopened = try Store.open(at: "/db", options: testOptions(fileSystem))
+            for key in acknowledged.withLock({ $0 }) {
+                #expect(try reopened.get(key) == [1], "acknowledged \(String(decoding: key, as: UTF8.self)) lost (sync \(failingSync))")
+            }
+            try reopened.close()
+        }
     }
 }
 
