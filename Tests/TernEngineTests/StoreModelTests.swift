@@ -107,4 +107,64 @@ import TernTesting
             #expect(iterator.isValid && iterator.key == expected[position], "position \(position)")
         }
     }
+
+    /// `seekForPrev`, `seekToLast` under bounds and `seek`, each followed by a random walk of
+    /// `next`/`prev`, against the model, over a memtable, level-0 tables and compacted levels
+    /// holding overwritten and deleted keys (so backward positioning must skip older versions
+    /// and tombstones in every child).
+    @Test func positioningAndWalksMatchTheModel() throws {
+        var generator = SeededGenerator.fromEnvironment("positioning")
+        let store = try Store.open(at: "/db", options: testOptions(MemoryFileSystem(), memtableBudgetBytes: 4 << 10))
+        var model = KeyValueModel()
+        func key(_ number: Int) -> [UInt8] { bytes("k\(1000 + number)") }
+        for round in 0..<8 {
+            for _ in 0..<150 {
+                let target = key(Int.random(in: 0..<200, using: &generator))
+                if Int.random(in: 0..<4, using: &generator) == 0 {
+                    try store.delete(target, durability: .buffered)
+                    model.apply([.delete(target)])
+                } else {
+                    try store.put(target, bytes("v\(round)"), durability: .buffered)
+                    model.apply([.put(target, bytes("v\(round)"))])
+                }
+            }
+            if round % 3 == 0 { try store.flush() }
+        }
+        for trial in 0..<400 {
+            // Bounds and targets include keys absent from the store and the ends of the range.
+            let first = Int.random(in: -5..<205, using: &generator)
+            let second = Int.random(in: -5..<205, using: &generator)
+            let lower = Bool.random(using: &generator) ? key(min(first, second)) : nil
+            let upper = Bool.random(using: &generator) ? key(max(first, second)) : nil
+            let expected = model.scan(lowerBound: lower, upperBound: upper).map(\.key)
+            var iterator = try store.makeIterator(lowerBound: lower, upperBound: upper)
+            let target = key(Int.random(in: -5..<205, using: &generator))
+            var position: Int  // index into `expected`; -1 or expected.count: invalid
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0:
+                iterator.seekForPrev(target)
+                position = (expected.lastIndex { compareBytes($0, target) <= 0 }) ?? -1
+            case 1:
+                iterator.seekToLast()
+                position = expected.count - 1
+            default:
+                iterator.seek(target)
+                position = (expected.firstIndex { compareBytes($0, target) >= 0 }) ?? expected.count
+            }
+            for step in 0..<12 {
+                let valid = position >= 0 && position < expected.count
+                #expect(iterator.isValid == valid, "trial \(trial) step \(step)")
+                if !valid { break }
+                #expect(iterator.key == expected[position], "trial \(trial) step \(step)")
+                if Bool.random(using: &generator) {
+                    iterator.next()
+                    position += 1
+                } else {
+                    iterator.prev()
+                    position -= 1
+                }
+            }
+        }
+        try store.close()
+    }
 }

@@ -171,7 +171,13 @@ import TernEngine
                                     0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
         var validCount = 0
         for _ in 0..<100_000 {
-            let bytes = (0..<Int.random(in: 0...6, using: &random)).map { _ in interesting.randomElement(using: &random)! }
+            // Short strings of edge bytes, and longer mostly-ASCII ones (the 8-byte ASCII fast path
+            // must stop at a non-ASCII byte at any offset).
+            let long = Bool.random(using: &random)
+            let bytes = (0..<Int.random(in: 0...(long ? 40 : 6), using: &random)).map { _ in
+                long && Int.random(in: 0..<10, using: &random) < 8
+                    ? UInt8.random(in: 0...0x7F, using: &random) : interesting.randomElement(using: &random)!
+            }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             #expect(bytes.withUnsafeBufferPointer(UTF8Check.isValid) == expected, "\(hex(bytes))")
             if expected { validCount += 1 }

@@ -40,6 +40,18 @@ struct MergingIterator {
         findSmallest()
     }
 
+    /// Moves to the last key < `target` (invalid when there is none), positioning every child
+    /// directly for backward iteration: one seek per child, where `seek` followed by `prev`
+    /// would seek every child a second time to change direction.
+    mutating func seekBefore(_ target: UnsafeRawBufferPointer) {
+        for child in children {
+            child.seek(target)
+            if child.isValid { child.prev() } else { child.seekToLast() }
+        }
+        isForward = false
+        findLargest()
+    }
+
     mutating func next() {
         guard let current else { preconditionFailure("next() on an invalid iterator") }
         if !isForward {

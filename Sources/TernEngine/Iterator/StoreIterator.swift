@@ -80,9 +80,9 @@ public struct StoreIterator {
     /// Moves to the last key (before `upperBound`).
     public mutating func seekToLast() {
         if let upperBound {
+            // The first internal key of `upperBound`: everything before it is below the bound.
             let target = InternalKey.encode(upperBound, .max, .forSeek)
-            target.withUnsafeBytes { merged.seek($0) }
-            if merged.isValid { merged.prev() } else { merged.seekToLast() }
+            target.withUnsafeBytes { merged.seekBefore($0) }
         } else {
             merged.seekToLast()
         }
@@ -106,17 +106,10 @@ public struct StoreIterator {
             seekToLast()
             return
         }
-        // Position after every entry of `target`, then step back.
-        let internalTarget = InternalKey.encode(target, .zero, .deletion)
-        internalTarget.withUnsafeBytes { merged.seek($0) }
-        if merged.isValid {
-            if target.withUnsafeBytes({ compareBytes(InternalKey.userKey(merged.key), $0) }) == 0 {
-                merged.next()
-            }
-            if merged.isValid { merged.prev() } else { merged.seekToLast() }
-        } else {
-            merged.seekToLast()
-        }
+        // The first internal key of the next user key (`target` + 0x00, no user key lies
+        // between): the last entry before it is the last entry of a user key <= `target`.
+        let internalTarget = InternalKey.encode(target + [0], .max, .forSeek)
+        internalTarget.withUnsafeBytes { merged.seekBefore($0) }
         isForward = false
         findPrevUserEntry()
     }
