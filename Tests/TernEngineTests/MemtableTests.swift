@@ -48,23 +48,7 @@ import TernTesting
             add(memtable, String(decoding: key, as: UTF8.self), UInt64(sequence), .value, "v")
             expected.append(InternalKey.encode(Array(String(decoding: key, as: UTF8.self).utf8), SequenceNumber(UInt64(sequence)), .value))
         }
-        expected.sort { compareInternal($0, $1) < 0 }
-        var iterator = memtable.makeIterator()
-        var forward: [[UInt8]] = []
-        iterator.seekToFirst()
-        while iterator.isValid { forward.append(Array(iterator.key)); iterator.next() }
-        let forwardMatches = forward == expected  // a Bool, so a failure prints one line
-        #expect(forwardMatches, "forward order differs first at \(forward.indices.first { $0 >= expected.count || forward[$0] != expected[$0] } ?? forward.count)")
-        var backward: [[UInt8]] = []
-        iterator.seekToLast()
-        while iterator.isValid { backward.append(Array(iterator.key)); iterator.prev() }
-        let backwardMatches = backward == expected.reversed()
-        #expect(backwardMatches, "backward order differs (\(backward.count) vs \(expected.count) entries)")
-        // Seek lands on the first key >= target.
-        for probe in expected.indices.filter({ $0 % 97 == 0 }) {
-            expected[probe].withUnsafeBytes { iterator.seek($0) }
-            #expect(Array(iterator.key) == expected[probe])
-        }
+        Self.expectIteratesInOrder(memtable, expected, probeEvery: 97)
     }
 
     /// Appends after the largest key take the tail shortcut; interleaved inserts in the middle
@@ -85,7 +69,13 @@ import TernTesting
             add(memtable, key, UInt64(sequence), .value, "v")
             expected.append(InternalKey.encode(Array(key.utf8), SequenceNumber(UInt64(sequence)), .value))
         }
-        expected.sort { compareInternal($0, $1) < 0 }
+        Self.expectIteratesInOrder(memtable, expected, probeEvery: 53)
+    }
+
+    /// Forward and backward iteration yield exactly `expected` sorted, and a seek to every
+    /// `probeEvery`-th key lands on it (the first key >= target).
+    static func expectIteratesInOrder(_ memtable: Memtable, _ unsorted: [[UInt8]], probeEvery: Int) {
+        let expected = unsorted.sorted { compareInternal($0, $1) < 0 }
         var iterator = memtable.makeIterator()
         var forward: [[UInt8]] = []
         iterator.seekToFirst()
@@ -97,7 +87,7 @@ import TernTesting
         while iterator.isValid { backward.append(Array(iterator.key)); iterator.prev() }
         let backwardMatches = backward == expected.reversed()
         #expect(backwardMatches, "backward order differs (\(backward.count) vs \(expected.count) entries)")
-        for probe in expected.indices.filter({ $0 % 53 == 0 }) {
+        for probe in expected.indices.filter({ $0 % probeEvery == 0 }) {
             expected[probe].withUnsafeBytes { iterator.seek($0) }
             #expect(Array(iterator.key) == expected[probe])
         }

@@ -168,9 +168,8 @@ extension StoreTests {
                 }
             }
             // Bounded wait: a writer left parked would otherwise hang the suite in join().
-            let deadline = ContinuousClock.now + .seconds(30)
-            while finished.load(ordering: .acquiring) < threads.count && ContinuousClock.now < deadline { usleep(1_000) }
-            try #require(finished.load(ordering: .acquiring) == threads.count, "writers still parked after sync \(failingSync) failed")
+            let allFinished = waitUntil(timeout: .seconds(30)) { finished.load(ordering: .acquiring) == threads.count }
+            try #require(allFinished, "writers still parked after sync \(failingSync) failed")
             for thread in threads { thread.join() }
             #expect(failures.load(ordering: .relaxed) > 0, "sync \(failingSync) never failed")
             #expect(throws: TernError.self) { try store.put(bytes("after"), [1], durability: .buffered) }

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 import TernEngine
+import TernTesting
 @testable import TernTables
 
 /// TTL: expired items vanish from every read at once and are purged with their index entries.
@@ -116,11 +117,7 @@ extension TimeToLiveTests {
         fixture.clock.advance(by: 6)
         let purger = TimeToLivePurger(tables: tables, interval: .milliseconds(10), chunkLimit: 7)
         defer { purger.stop() }
-        // Wait (bounded) for the thread: the outcome is checked, not the timing.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while purger.purgedTotal < 30 && ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
+        _ = waitUntil { purger.purgedTotal >= 30 }
         #expect(purger.purgedTotal == 30, "purged \(purger.purgedTotal); last error \(purger.lastError ?? "none")")
         purger.stop()
         // Gone from storage (not just invisible): the raw key range holds only the kept item.
@@ -141,10 +138,7 @@ extension TimeToLiveTests {
         }
         try tables.put("Expiring", ["pk": S("p"), "sk": S("keep"), "g": S("G"), "expires": N("\(now + 1000)")])
         fixture.clock.advance(by: 6)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while tables.purgedTotal < 12 && ContinuousClock.now < deadline {
-            usleep(10_000)
-        }
+        _ = waitUntil { tables.purgedTotal >= 12 }
         #expect(tables.purgedTotal == 12)
         #expect(try tables.purgeExpired(durability: .synced) == 0)
         try tables.close()
@@ -166,10 +160,7 @@ extension TimeToLiveTests {
             engine = tables.store
             usleep(5_000)  // let the purger run a few times
         }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while released != nil && ContinuousClock.now < deadline {
-            usleep(1_000)
-        }
+        _ = waitUntil { released == nil }
         #expect(released == nil)
         try engine.close()
         let reopened = try TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: nil)

@@ -120,28 +120,18 @@ extension TableSchema {
         let suffix = keySuffix(primaryKey)
         var itemKey = basePrefix
         itemKey.append(contentsOf: suffix)
-        guard let new else {
-            batch.delete(itemKey)
-            if let old {
-                for index in indexes {
-                    if let key = indexEntryKey(index, of: old, suffix: suffix) { batch.delete(key) }
-                }
-                if let key = expiryEntryKey(of: old, suffix: suffix) { batch.delete(key) }
-            }
-            return
-        }
-        let encoded = ItemCodec.Encoded(new)
-        batch.put(itemKey, encoded.bytes)
+        let encoded = new.map(ItemCodec.Encoded.init)
+        if let encoded { batch.put(itemKey, encoded.bytes) } else { batch.delete(itemKey) }
         for index in indexes {
             let oldKey = old.flatMap { indexEntryKey(index, of: $0, suffix: suffix) }
-            let newKey = indexEntryKey(index, of: new, suffix: suffix)
+            let newKey = new.flatMap { indexEntryKey(index, of: $0, suffix: suffix) }
             if let oldKey, oldKey != newKey { batch.delete(oldKey) }
-            guard let newKey else { continue }
+            guard let newKey, let new, let encoded else { continue }
             if let old, oldKey == newKey, Self.sameAttributes(old, new, index.storedNames) { continue }
             batch.put(newKey, encoded.restricted(to: index.storedNames))
         }
         let oldExpiry = old.flatMap { expiryEntryKey(of: $0, suffix: suffix) }
-        let newExpiry = expiryEntryKey(of: new, suffix: suffix)
+        let newExpiry = new.flatMap { expiryEntryKey(of: $0, suffix: suffix) }
         if let oldExpiry, oldExpiry != newExpiry { batch.delete(oldExpiry) }
         if let newExpiry, newExpiry != oldExpiry { batch.put(newExpiry, []) }
     }

@@ -123,10 +123,7 @@ public final class TableStore: Sendable {
     /// Stops the TTL purger (waiting for a purge in progress) and closes the underlying store.
     /// Requests after this fail with the engine's `.closed`.
     public func close() throws {
-        ownPurger.withLock { purger -> TimeToLivePurger? in
-            defer { purger = nil }
-            return purger
-        }?.stop()
+        ownPurger.withLock { $0.take() }?.stop()
         try store.close()
     }
 

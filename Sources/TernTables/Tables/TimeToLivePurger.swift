@@ -26,7 +26,7 @@ public final class TimeToLivePurger: Sendable {
     /// Starts purging `tables` every `interval`. The purger keeps `tables` alive until `stop()`.
     /// (`TableStore.open` starts one of its own unless told not to; this is for stores opened with
     /// `ttlPurgeInterval: nil` or a different schedule.)
-    public convenience init(tables: TableStore, interval: Duration = .seconds(60), chunkLimit: Int = 1000) {
+    public convenience init(tables: TableStore, interval: Duration = TableStore.defaultPurgeInterval, chunkLimit: Int = 1000) {
         self.init(interval: interval, chunkLimit: chunkLimit) { limit in
             try tables.purgeExpired(limit: limit, durability: .buffered)
         }
@@ -63,11 +63,7 @@ public final class TimeToLivePurger: Sendable {
     /// Stops the thread and waits for it (at most one purge chunk or 50 ms of sleep).
     public func stop() {
         shared.state.withLock { $0.isStopping = true }
-        let worker = thread.withLock { worker -> BackgroundThread? in
-            defer { worker = nil }
-            return worker
-        }
-        worker?.join()
+        thread.withLock { $0.take() }?.join()
     }
 
     deinit { stop() }

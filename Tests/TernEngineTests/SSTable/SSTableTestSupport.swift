@@ -1,24 +1,9 @@
 import Testing
+import TernTesting
 @_spi(Benchmarks) @testable import TernEngine
 
-/// SplitMix64: a tiny seeded generator, so every random test can be replayed from its seed.
-struct SSTableTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
-}
+/// The suite's seeded generator (TernTesting's), so every random test can be replayed from its seed.
+typealias SSTableTestRandom = SeededGenerator
 
 /// One entry of a test table.
 struct TestEntry: Equatable, CustomStringConvertible {

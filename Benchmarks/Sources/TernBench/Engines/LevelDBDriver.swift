@@ -9,7 +9,7 @@ import Glibc
 ///
 /// `@unchecked Sendable`: a `leveldb_t` is safe for concurrent use (LevelDB's documented
 /// contract); the Swift fields are immutable.
-final class LevelDBEngine: BenchEngine, @unchecked Sendable {
+final class LevelDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable {
     private typealias Get = @convention(c) (
         OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int, UnsafeMutablePointer<Int>?, CErrorOut
     ) -> UnsafeMutablePointer<CChar>?
@@ -62,7 +62,7 @@ final class LevelDBEngine: BenchEngine, @unchecked Sendable {
             + "verify_checksums on"
     }
 
-    func makeSession() throws -> LevelDBSession { LevelDBSession(engine: self) }
+    func makeSession() throws -> LevelDBFamilySession<LevelDBEngine> { LevelDBFamilySession(engine: self) }
 
     /// The sum of the "Write(MB)" column of `leveldb.stats` (flushes and compactions), in whole
     /// MiB as LevelDB prints it: an approximation.
@@ -81,7 +81,7 @@ final class LevelDBEngine: BenchEngine, @unchecked Sendable {
 
     func close() throws { api.close(database) }
 
-    fileprivate func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
+    func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
         var error: UnsafeMutablePointer<CChar>?
         var length = 0
         let value = getFunction(database, readOptions, key.charPointer, key.count, &length, &error)
@@ -89,31 +89,5 @@ final class LevelDBEngine: BenchEngine, @unchecked Sendable {
         guard let value else { return nil }
         api.free(value)
         return length
-    }
-}
-
-struct LevelDBSession: BenchSession {
-    let engine: LevelDBEngine
-    private(set) var touchedBytes = 0
-
-    init(engine: LevelDBEngine) { self.engine = engine }
-
-    mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
-        try engine.api.put(engine.database, sync ? engine.syncWriteOptions : engine.writeOptions, key, value)
-    }
-
-    mutating func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
-        try engine.get(key)
-    }
-
-    mutating func seek(_ key: UnsafeRawBufferPointer, nextCount: Int) throws -> (exact: Bool, entries: Int) {
-        try engine.api.seek(engine.database, engine.readOptions, key, nextCount: nextCount, touchedBytes: &touchedBytes)
-    }
-
-    mutating func scan(
-        lowerBound: UnsafeRawBufferPointer?, upperBound: UnsafeRawBufferPointer?,
-        _ visit: (UnsafeRawBufferPointer, Int) -> Void
-    ) throws {
-        try engine.api.scan(engine.database, engine.readOptions, lowerBound: lowerBound, upperBound: upperBound, visit)
     }
 }

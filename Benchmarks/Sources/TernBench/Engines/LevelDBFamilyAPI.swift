@@ -162,3 +162,43 @@ struct LevelDBFamilyAPI: @unchecked Sendable {
         try check(error, "iterator")
     }
 }
+
+/// What a LevelDB or RocksDB engine shares with its worker threads: the handles the common API
+/// takes, and its own point lookup (LevelDB copies the value, RocksDB pins it).
+protocol LevelDBFamilyEngine: AnyObject {
+    var api: LevelDBFamilyAPI { get }
+    var database: OpaquePointer { get }
+    var writeOptions: OpaquePointer { get }
+    var syncWriteOptions: OpaquePointer { get }
+    var readOptions: OpaquePointer { get }
+    /// The length of the value stored under `key`, or `nil` when it is absent.
+    func get(_ key: UnsafeRawBufferPointer) throws -> Int?
+}
+
+/// A worker thread's view of a LevelDB or RocksDB database: every call but `get` goes through
+/// the shared API.
+struct LevelDBFamilySession<Engine: LevelDBFamilyEngine>: BenchSession {
+    let engine: Engine
+    private(set) var touchedBytes = 0
+
+    init(engine: Engine) { self.engine = engine }
+
+    mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
+        try engine.api.put(engine.database, sync ? engine.syncWriteOptions : engine.writeOptions, key, value)
+    }
+
+    mutating func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
+        try engine.get(key)
+    }
+
+    mutating func seek(_ key: UnsafeRawBufferPointer, nextCount: Int) throws -> (exact: Bool, entries: Int) {
+        try engine.api.seek(engine.database, engine.readOptions, key, nextCount: nextCount, touchedBytes: &touchedBytes)
+    }
+
+    mutating func scan(
+        lowerBound: UnsafeRawBufferPointer?, upperBound: UnsafeRawBufferPointer?,
+        _ visit: (UnsafeRawBufferPointer, Int) -> Void
+    ) throws {
+        try engine.api.scan(engine.database, engine.readOptions, lowerBound: lowerBound, upperBound: upperBound, visit)
+    }
+}

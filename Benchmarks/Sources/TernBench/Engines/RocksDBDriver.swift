@@ -14,7 +14,7 @@ import Glibc
 ///
 /// `@unchecked Sendable`: a `rocksdb_t` and its option objects are thread-safe for concurrent
 /// reads and writes (RocksDB's documented contract); the Swift fields are immutable.
-final class RocksDBEngine: BenchEngine, @unchecked Sendable {
+final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable {
     private typealias GetPinned = @convention(c) (
         OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int, CErrorOut
     ) -> OpaquePointer?
@@ -109,7 +109,7 @@ final class RocksDBEngine: BenchEngine, @unchecked Sendable {
             + "\(settings.blockCacheBytes >> 20) MiB, \(settings.blockSizeBytes)-byte blocks, 2 background jobs"
     }
 
-    func makeSession() throws -> RocksDBSession { RocksDBSession(engine: self) }
+    func makeSession() throws -> LevelDBFamilySession<RocksDBEngine> { LevelDBFamilySession(engine: self) }
 
     /// `rocksdb.flush.write.bytes + rocksdb.compact.write.bytes` from the statistics object.
     func tableBytesWritten() -> Int? {
@@ -129,7 +129,7 @@ final class RocksDBEngine: BenchEngine, @unchecked Sendable {
 
     func close() throws { api.close(database) }
 
-    fileprivate func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
+    func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
         var error: UnsafeMutablePointer<CChar>?
         let pinned = getPinned(database, readOptions, key.charPointer, key.count, &error)
         try api.check(error, "get_pinned")
@@ -138,31 +138,5 @@ final class RocksDBEngine: BenchEngine, @unchecked Sendable {
         var length = 0
         _ = pinnableValue(pinned, &length)
         return length
-    }
-}
-
-struct RocksDBSession: BenchSession {
-    let engine: RocksDBEngine
-    private(set) var touchedBytes = 0
-
-    init(engine: RocksDBEngine) { self.engine = engine }
-
-    mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
-        try engine.api.put(engine.database, sync ? engine.syncWriteOptions : engine.writeOptions, key, value)
-    }
-
-    mutating func get(_ key: UnsafeRawBufferPointer) throws -> Int? {
-        try engine.get(key)
-    }
-
-    mutating func seek(_ key: UnsafeRawBufferPointer, nextCount: Int) throws -> (exact: Bool, entries: Int) {
-        try engine.api.seek(engine.database, engine.readOptions, key, nextCount: nextCount, touchedBytes: &touchedBytes)
-    }
-
-    mutating func scan(
-        lowerBound: UnsafeRawBufferPointer?, upperBound: UnsafeRawBufferPointer?,
-        _ visit: (UnsafeRawBufferPointer, Int) -> Void
-    ) throws {
-        try engine.api.scan(engine.database, engine.readOptions, lowerBound: lowerBound, upperBound: upperBound, visit)
     }
 }
