@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Tern: ParsableCommand {
+struct Tern: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern",
         abstract: "Tern: an embedded, log-structured table store.",
@@ -9,5 +9,5 @@ struct Tern: ParsableCommand {
             Tern stores DynamoDB-style tables in a crash-safe LSM engine. These commands run
             its demo workload and inspect a store directory.
             """,
-        subcommands: [Demo.self, Inspect.self])
+        subcommands: [Serve.self, Demo.self, Inspect.self])
 }

@@ -234,6 +234,18 @@ public struct GlobalSecondaryIndexDescription: Sendable, Hashable {
     public var indexStatus: String
     /// As requested.
     public var provisionedThroughput: ProvisionedThroughput?
+
+    /// Builds a response (a remote client decoding one, a test double).
+    public init(
+        indexName: String, keySchema: [KeySchemaElement], projection: Projection, indexStatus: String,
+        provisionedThroughput: ProvisionedThroughput?
+    ) {
+        self.indexName = indexName
+        self.keySchema = keySchema
+        self.projection = projection
+        self.indexStatus = indexStatus
+        self.provisionedThroughput = provisionedThroughput
+    }
 }
 
 /// What DescribeTable reports about an LSI: DynamoDB's `LocalSecondaryIndexDescription`.
@@ -244,6 +256,13 @@ public struct LocalSecondaryIndexDescription: Sendable, Hashable {
     public var keySchema: [KeySchemaElement]
     /// What it stores.
     public var projection: Projection
+
+    /// Builds a response (a remote client decoding one, a test double).
+    public init(indexName: String, keySchema: [KeySchemaElement], projection: Projection) {
+        self.indexName = indexName
+        self.keySchema = keySchema
+        self.projection = projection
+    }
 }
 
 /// What DescribeTable reports: DynamoDB's `TableDescription`, plus Tern's extensions.
