@@ -104,8 +104,13 @@ public final class Node: Service, Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                let accepted = core.phase.withLock { if case .serving = $0 { true } else { false } }
-                guard accepted || core.tables == nil else {
+                let closing = core.phase.withLock { phase in
+                    switch phase {
+                    case .starting, .serving: false
+                    case .draining, .stopped: true
+                    }
+                }
+                guard !closing else {
                     return channel.close()  // draining: accept nothing new
                 }
                 let id = ObjectIdentifier(channel)
@@ -164,7 +169,12 @@ public final class Node: Service, Sendable {
         for channel in open { try? await channel.close() }
         if let tables {
             do {
-                try await core.pool.runIfActive { try tables.close() }
+                // Sync first: with buffered durability, writes acknowledged before the drain
+                // then survive a power cut after a clean stop too (close alone does not sync).
+                try await core.pool.runIfActive {
+                    if tables.store.writeRefusal == nil { try tables.store.sync() }
+                    try tables.close()
+                }
             } catch {
                 core.logger.error("closing the store failed", metadata: ["error": "\(error)"])
             }

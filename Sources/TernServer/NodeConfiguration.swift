@@ -30,6 +30,17 @@ public struct NodeConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Engine options for the store.
     public var storeOptions: StoreOptions
+    /// For benchmarks only: answer every `POST /` with `{}` without decoding it or touching the
+    /// store, to measure the HTTP stack's ceiling. nil (the default) serves the API.
+    public var emptyResponder: EmptyResponder?
+
+    /// Where a benchmark's empty responder answers.
+    public enum EmptyResponder: String, Sendable, CaseIterable {
+        /// On the event loop that read the request: HTTP parsing and writing only.
+        case eventLoop = "event-loop"
+        /// After a hop to the engine pool and back, as every API request makes.
+        case pool
+    }
 
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8000, region: String = "local",

@@ -17,6 +17,9 @@ struct NodeResponse: Sendable {
 
     static let jsonType = "application/x-amz-json-1.0"
 
+    /// `{}`: the benchmark's empty responder.
+    static let empty = NodeResponse(status: .ok, body: Array("{}".utf8), contentType: jsonType)
+
     static func error(_ error: WireError) -> NodeResponse {
         NodeResponse(
             status: HTTPResponseStatus(statusCode: error.status), body: error.wireBytes(), contentType: jsonType,
@@ -86,6 +89,7 @@ final class NodeCore: Sendable {
         case (.GET, "/health"): return health()
         case (.GET, "/metrics"):
             return NodeResponse(status: .ok, body: metrics.render(store: tables?.store), contentType: "text/plain; version=0.0.4")
+        case (.POST, _) where configuration.emptyResponder != nil: return .empty
         case (.POST, "/"): return api(request)
         default:
             return NodeResponse(

@@ -54,6 +54,10 @@ final class NodeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 finish(context: context, head: head, response: .error(error))
                 return
             }
+            if core.configuration.emptyResponder == .eventLoop && head.method == .POST {
+                finish(context: context, head: head, response: NodeResponse.empty)
+                return
+            }
             dispatch(context: context, request: NodeRequest(head: head, body: body, receivedAt: .now))
         }
     }

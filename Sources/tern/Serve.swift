@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: .hidden)
+    var benchmarkEmptyResponder: NodeConfiguration.EmptyResponder?
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -111,9 +114,11 @@ struct Serve: AsyncParsableCommand {
                 readsPerSecond: throttleReadsPerSecond ?? .infinity, writesPerSecond: throttleWritesPerSecond ?? .infinity,
                 burstSeconds: throttleBurstSeconds)
         }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, region: region, durability: durabilityValue,
             credentials: keys, throttle: throttle, maxBodyBytes: maxBodyBytes, engineThreads: max(1, engineThreads))
+        configuration.emptyResponder = benchmarkEmptyResponder
+        return configuration
     }
 
     private func fail(_ message: String) -> Never {
@@ -141,3 +146,5 @@ enum StandardError {
         text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
     }
 }
+
+extension NodeConfiguration.EmptyResponder: ExpressibleByArgument {}

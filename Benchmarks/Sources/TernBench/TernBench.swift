@@ -1,15 +1,20 @@
 import ArgumentParser
 import Glibc
 
-/// The executable's entry: `tern-bench tables ...` runs the item workloads, anything else the
-/// engine comparison. (Not an ArgumentParser subcommand: the two commands share option names
-/// such as `--db` and `--engine`, which ArgumentParser would hand to the parent command.)
+/// The executable's entry: `tern-bench tables ...` runs the item workloads, `tern-bench http ...`
+/// the node over HTTP, anything else the engine comparison. (Not ArgumentParser subcommands: the
+/// commands share option names such as `--db` and `--engine`, which ArgumentParser would hand to
+/// the parent command.)
 @main
 enum TernBenchMain {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "tables" {
             TablesCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "http" {
+            HTTPCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "json" {
+            JSONCommand.main(Array(arguments.dropFirst()))
         } else {
             TernBench.main(arguments)
         }
