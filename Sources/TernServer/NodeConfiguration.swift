@@ -19,9 +19,13 @@ public struct NodeConfiguration: Sendable {
     public var throttle: ThrottleConfiguration?
     /// The largest request body accepted (DynamoDB's own limit is 16 MB, BatchWriteItem's).
     public var maxBodyBytes: Int
-    /// Threads running engine work (reads, writes, fsync waits). Synced writers that wait on one
-    /// fsync each hold a thread, so this bounds how many share a group commit.
+    /// Threads running writes (and their fsync waits). Synced writers that wait on one fsync
+    /// each hold a thread, so this bounds how many share a group commit.
     public var engineThreads: Int
+    /// Threads running reads (and `/health`, `/metrics`). Reads rarely wait, so a few threads
+    /// that stay busy under load (taking the next request without parking) serve them with
+    /// fewer thread wake-ups than a large pool.
+    public var readThreads: Int
     /// Event loop threads (HTTP parsing and writing only).
     public var eventLoopThreads: Int
     /// A connection that sends nothing for this long is closed (half-open and idle clients).
@@ -45,7 +49,8 @@ public struct NodeConfiguration: Sendable {
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8000, region: String = "local",
         durability: Durability = .synced, credentials: Credentials? = nil, throttle: ThrottleConfiguration? = nil,
-        maxBodyBytes: Int = 16 * 1024 * 1024, engineThreads: Int = 16, eventLoopThreads: Int = NIOCore.System.coreCount,
+        maxBodyBytes: Int = 16 * 1024 * 1024, engineThreads: Int = 16, readThreads: Int = NIOCore.System.coreCount,
+        eventLoopThreads: Int = NIOCore.System.coreCount,
         idleTimeout: Duration = .seconds(60), drainTimeout: Duration = .seconds(30), storeOptions: StoreOptions = StoreOptions()
     ) {
         self.dataDirectory = dataDirectory
@@ -57,6 +62,7 @@ public struct NodeConfiguration: Sendable {
         self.throttle = throttle
         self.maxBodyBytes = maxBodyBytes
         self.engineThreads = engineThreads
+        self.readThreads = readThreads
         self.eventLoopThreads = eventLoopThreads
         self.idleTimeout = idleTimeout
         self.drainTimeout = drainTimeout

@@ -49,7 +49,10 @@ final class NodeCore: Sendable {
     let metrics: NodeMetrics
     let throttle: Throttle?
     let verifier: SignatureV4Verifier?
+    /// Writes: `engineThreads` threads, so concurrent synced writers share group commits.
     let pool: NIOThreadPool
+    /// Reads, health and metrics: `readThreads` threads.
+    let readPool: NIOThreadPool
     let phase = Mutex<Phase>(.starting)
     /// Open client connections, closed at the end of a drain.
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
@@ -63,6 +66,7 @@ final class NodeCore: Sendable {
         self.throttle = configuration.throttle.map { Throttle(configuration: $0) }
         self.verifier = configuration.credentials.map { SignatureV4Verifier(credentials: $0) }
         self.pool = NIOThreadPool(numberOfThreads: configuration.engineThreads)
+        self.readPool = NIOThreadPool(numberOfThreads: max(1, configuration.readThreads))
         self.nowEpochSeconds = nowEpochSeconds
     }
 
@@ -80,7 +84,16 @@ final class NodeCore: Sendable {
         phase.withLock { if case .draining = $0 { true } else { false } }
     }
 
-    // MARK: - Requests (on the engine pool)
+    /// The pool a request runs on: writes on `pool`, everything else on `readPool`. Decided on
+    /// the event loop from the target header alone (a dictionary lookup).
+    func pool(for head: HTTPRequestHead) -> NIOThreadPool {
+        guard head.method == .POST, let target = head.headers.first(name: "x-amz-target"),
+            NodeOperation.all[target]?.isWrite == true
+        else { return readPool }
+        return pool
+    }
+
+    // MARK: - Requests (on the engine pools)
 
     /// Answers one request: the DynamoDB API on `POST /`, `/health`, `/metrics`.
     func process(_ request: NodeRequest) -> NodeResponse {

@@ -64,7 +64,7 @@ final class NodeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func dispatch(context: ChannelHandlerContext, request: NodeRequest) {
         let core = self.core
-        let future = core.pool.runIfActive(eventLoop: context.eventLoop) { core.process(request) }
+        let future = core.pool(for: request.head).runIfActive(eventLoop: context.eventLoop) { core.process(request) }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         future.whenComplete { result in
             let (handler, context) = bound.value

@@ -46,8 +46,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Throttle: seconds of unused rate a table's bucket may save up.")
     var throttleBurstSeconds: Double = 1
 
-    @Option(help: "Threads running engine work (reads, writes, fsync waits); concurrent synced writers share fsyncs up to this many.")
+    @Option(help: "Threads running writes (and their fsync waits); concurrent synced writers share fsyncs up to this many.")
     var engineThreads = 16
+
+    @Option(help: "Threads running reads, /health and /metrics (default: one per core).")
+    var readThreads: Int?
 
     @Option(help: "The largest request body accepted, in bytes.")
     var maxBodyBytes = 16 * 1024 * 1024
@@ -117,6 +120,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = NodeConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, region: region, durability: durabilityValue,
             credentials: keys, throttle: throttle, maxBodyBytes: maxBodyBytes, engineThreads: max(1, engineThreads))
+        if let readThreads { configuration.readThreads = max(1, readThreads) }
         configuration.emptyResponder = benchmarkEmptyResponder
         return configuration
     }

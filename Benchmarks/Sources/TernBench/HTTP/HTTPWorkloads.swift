@@ -25,8 +25,12 @@ extension HTTPCommand {
         var socket = try BlockingSocket(port: port)
         defer { socket.close() }
         func call(_ operation: String, _ body: String) throws {
-            let (status, _) = try socket.roundTrip(LoadClient.request(target: Self.target + operation, body: body))
+            let (status, closes) = try socket.roundTrip(LoadClient.request(target: Self.target + operation, body: body))
             guard status == 200 else { throw ValidationError("\(server): \(operation) answered \(status)") }
+            if closes {  // moto's server closes every connection after its response
+                socket.close()
+                socket = try BlockingSocket(port: port)
+            }
         }
         try call(
             "CreateTable",
