@@ -46,6 +46,7 @@ public struct NodeConfiguration: Sendable {
         case pool
     }
 
+    /// A configuration with `tern serve`'s defaults for everything but the data directory.
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8000, region: String = "local",
         durability: Durability = .synced, credentials: Credentials? = nil, throttle: ThrottleConfiguration? = nil,
@@ -73,10 +74,14 @@ public struct NodeConfiguration: Sendable {
 /// Per-table token buckets: each table gets `readsPerSecond` read and `writesPerSecond` write
 /// tokens a second, and may save up `burstSeconds` worth of each.
 public struct ThrottleConfiguration: Sendable, Equatable {
+    /// Read tokens (items) added to each table's read bucket per second.
     public var readsPerSecond: Double
+    /// Write tokens (items) added to each table's write bucket per second.
     public var writesPerSecond: Double
+    /// Seconds of unused rate a bucket can hold (its capacity is rate × this, at least 1).
     public var burstSeconds: Double
 
+    /// Rates per table and the burst allowance.
     public init(readsPerSecond: Double, writesPerSecond: Double, burstSeconds: Double = 1) {
         self.readsPerSecond = readsPerSecond
         self.writesPerSecond = writesPerSecond

@@ -36,6 +36,12 @@ final class NodeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             core.metrics.inFlight.add(1, ordering: .relaxed)
             let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             state = .receiving(head: head, body: ByteBuffer(), tooLarge: declared > core.configuration.maxBodyBytes)
+            // A client that asks first (curl does above 1 KB) gets its go-ahead at once instead
+            // of waiting out its own timeout.
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var part):
             guard case .receiving(let head, var body, let tooLarge) = state else { return }
             if tooLarge { return }

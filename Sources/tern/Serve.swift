@@ -13,10 +13,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a node: the DynamoDB API (JSON 1.0 over HTTP/1.1), /health and /metrics.",
         discussion: """
-            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with
-            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation
-            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops
-            accepting, finishes requests in flight, closes the store; a second signal exits at once.
+            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with \
+            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation \
+            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops \
+            accepting, finishes requests in flight, closes the store; a second signal exits at once. \
+            Point-in-time recovery (--archive and the PITR operations) is not available in this \
+            build yet.
             """)
 
     @Option(name: .customLong("data"), help: "The store directory (created when missing).")

@@ -63,6 +63,22 @@ struct NodeTests {
         await node.shutdown()
     }
 
+    @Test("Expect: 100-continue is answered at once, then the request")
+    func expectContinue() async throws {
+        let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("continue")))
+        let client = try HTTPTestClient(port: NodeTestSupport.port(node))
+        let body = Array("{}".utf8)
+        try client.send(Array((
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nExpect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n").utf8))
+        #expect(try client.readResponse().status == 100)
+        try client.send(body)
+        let answer = try client.readResponse()
+        #expect(answer.status == 200)
+        #expect(answer.text == #"{"TableNames":[]}"#)
+        await node.shutdown()
+    }
+
     @Test("an unsupported operation is a 400 UnknownOperationException, as DynamoDB answers")
     func unsupportedOperation() async throws {
         let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("unknown")))
