@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -132,14 +135,14 @@ enum WireErrorFactory {
     }
 }
 
-/// Request ids for the `x-amzn-RequestId` header: the node's start time and a counter, unique
-/// within a node's life (SDKs log them; DynamoDB sends one with every response).
+/// Request ids for the `x-amzn-RequestId` header: the process id, the start second and a
+/// counter, unique across a machine's nodes and restarts (SDKs log them; DynamoDB sends one with
+/// every response).
 enum RequestID {
     private static let counter = Atomic<UInt64>(0)
-    private static let prefix = String(UInt64(ContinuousClock.now.duration(to: .now).components.attoseconds & 0xFFFF), radix: 16)
+    private static let prefix = "TERN\(String(UInt32(getpid()), radix: 16))-\(String(UInt64(time(nil)), radix: 36))"
 
     static func next() -> String {
-        let number = counter.add(1, ordering: .relaxed).newValue
-        return "TERN\(prefix)-\(String(number, radix: 16))"
+        "\(prefix)-\(String(counter.add(1, ordering: .relaxed).newValue, radix: 16))"
     }
 }
