@@ -56,6 +56,13 @@ public struct StoreOptions: Sendable {
     /// (warning), a background failure that makes it refuse writes (error). Silent by default;
     /// pass a logger of your application's logging system.
     public var logger = Logger(label: "tern.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The hybrid logical clock that stamps every committed batch. Share one between a store and
+    /// its replication so stamps received from peers advance it; tests inject a manual physical
+    /// clock. Opening a store advances it past the last stamp the store committed.
+    public var clock = HybridLogicalClock()
+    /// How many bytes of old WAL files the store keeps for change-feed consumers that have not
+    /// read them yet. Past it the oldest go, and a consumer behind them gets `cursorTooOld`.
+    public var changeFeedRetentionBytes = 1 << 30
 
     public init() {}
 
