@@ -68,12 +68,16 @@ public final class Store: @unchecked Sendable {
     /// Files replaced by compactions, deleted once no version refers to them.
     let obsoleteFiles = ObsoleteFiles()
 
+    /// `isClosed`, readable without `lock`: reads check it, so a closed store serves nothing.
+    let closedForReads = Atomic<Bool>(false)
     /// The sequence number readers see: every batch at or below it is fully in the memtable.
     let visibleSequence = Atomic<UInt64>(0)
     /// The current read view, swapped under this short lock.
     let currentView: Mutex<ReadView>
     let liveSnapshots = Mutex<[UInt64: Int]>([:])
     let stats = StoreStatisticsCounters()
+    /// Runs the WAL syncs that async synced writers wait for (see `writeThenSync`).
+    let asyncSyncs = SyncCoordinator()
 
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
          walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {
@@ -122,6 +126,7 @@ public final class Store: @unchecked Sendable {
         isWaitingForWriters = true
         while !writers.isEmpty || syncWaiters > 0 { backgroundChanged.wait() }
         isClosed = true
+        closedForReads.store(true, ordering: .releasing)
         isShuttingDown = true
         backgroundChanged.broadcast()
         let threads = [backgroundThread, compactionThread]
@@ -168,7 +173,14 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// Throws `.closed` once `close()` has begun: reads and writes alike fail from then on.
+    package func checkOpen() throws {
+        if closedForReads.load(ordering: .acquiring) { throw TernError(.closed, "the store is closed") }
+    }
+
     /// The value stored under `key` as of `snapshot` (or now), or `nil` when absent.
+    ///
+    /// - Throws: `.closed` after `close()`; `.corruption` and I/O errors.
     public func get(_ key: [UInt8], snapshot: ReadSnapshot? = nil) throws -> [UInt8]? {
         try key.withUnsafeBytes { try get(key: $0, snapshot: snapshot) }
     }

@@ -45,6 +45,10 @@ public struct StoreOptions: Sendable {
     /// Compaction cuts output files at about this size (never between two versions of a key).
     public var targetFileSizeBytes = 4 << 20
 
+    /// The threads the async API (`Store`'s and `TableStore`'s `async` methods) runs blocking
+    /// work on. Several stores may share one pool.
+    public var threadPool: BlockingThreadPool = .shared
+
     public init() {}
 
     /// The byte budget of `level` (1 and deeper).

@@ -236,9 +236,12 @@ public struct StoreIterator {
 extension Store {
     /// A cursor over the keys in `[lowerBound, upperBound)` at `snapshot` (or now). Call one of
     /// the seek methods before reading.
+    ///
+    /// - Throws: `.closed` after `close()`; I/O errors opening level-0 tables.
     public func makeIterator(
         lowerBound: [UInt8]? = nil, upperBound: [UInt8]? = nil, snapshot: ReadSnapshot? = nil
     ) throws -> StoreIterator {
+        try checkOpen()
         let view = captureView()  // before the sequence, as in `get`
         let sequence = snapshot?.sequence ?? readSequence
         var children: [ChildIterator] = [.memtable(MemtableCursor(view.memtable.makeIterator()))]
