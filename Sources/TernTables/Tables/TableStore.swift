@@ -41,6 +41,9 @@ public final class TableStore: Sendable {
     let catalog: Mutex<CatalogState>
     /// The TTL purger `open` started, until `close()`.
     private let ownPurger = Mutex<TimeToLivePurger?>(nil)
+    /// Whether `open` opened `store` for this table store (then releasing the table store
+    /// without `close()` closes it, so its directory lock is not held until the process ends).
+    private let ownsStore: Bool
 
     struct CatalogState: Sendable {
         var tables: [String: TableSchema]
@@ -70,7 +73,7 @@ public final class TableStore: Sendable {
         let store = try Store.open(at: directory, options: storeOptions)
         let tables: TableStore
         do {
-            tables = try TableStore(store: store, clock: clock)
+            tables = try TableStore(store: store, clock: clock, ownsStore: true)
         } catch {
             try? store.close()
             throw error
@@ -96,9 +99,14 @@ public final class TableStore: Sendable {
     ///
     /// - Throws: `TernError` `.unsupportedFormat` for a catalog written by a newer version,
     ///   `.corruption` for a damaged one, or an engine error.
-    public init(store: Store, clock: TableClock) throws {
+    public convenience init(store: Store, clock: TableClock) throws {
+        try self.init(store: store, clock: clock, ownsStore: false)
+    }
+
+    private init(store: Store, clock: TableClock, ownsStore: Bool) throws {
         self.store = store
         self.clock = clock
+        self.ownsStore = ownsStore
         var tables: [String: TableSchema] = [:]
         var nextTableID: UInt32 = 1
         if let header = try store.get(KeyLayout.catalogHeaderKey) {
@@ -121,18 +129,37 @@ public final class TableStore: Sendable {
     }
 
     /// Stops the TTL purger (waiting for a purge in progress) and closes the underlying store.
-    /// Requests after this fail with the engine's `.closed`.
+    /// Requests after this, reads included, fail with the engine's `.closed`.
+    ///
+    /// A table store from `open` that is released without `close()` closes itself (buffered
+    /// writes reach the operating system, the directory lock is released); errors of that close
+    /// go unreported, so prefer calling `close()`.
     public func close() throws {
         ownPurger.withLock { $0.take() }?.stop()
         try store.close()
     }
 
+    deinit {
+        ownPurger.withLock { $0.take() }?.stop()
+        if ownsStore { try? store.close() }
+    }
+
     // MARK: - Lookups and locking
 
     /// The current schema of `name`.
-    func table(_ name: String) throws(DynamoError) -> TableSchema {
+    ///
+    /// - Throws: `TernError` `.closed` once the store is closed (every request starts here or at
+    ///   `checkOpen`, so a closed store answers nothing, not even from the in-memory catalog);
+    ///   `ResourceNotFoundException`.
+    func table(_ name: String) throws -> TableSchema {
+        try checkOpen()
         guard let table = catalog.withLock({ $0.tables[name] }) else { throw TableStore.notFound(name) }
         return table
+    }
+
+    /// Throws `TernError` `.closed` when the store (or the engine store under it) is closed.
+    func checkOpen() throws {
+        try store.checkOpen()
     }
 
     static func notFound(_ name: String) -> DynamoError {
