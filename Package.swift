@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -31,6 +32,7 @@ let package = Package(
                 "CLZ4",
                 "CTernSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
@@ -45,7 +47,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTesting"]),
+        .testTarget(
+            name: "TernEngineTests",
+            dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
+        ),
         .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
     ]
 )

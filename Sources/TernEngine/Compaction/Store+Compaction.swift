@@ -140,7 +140,8 @@ extension Store {
             while merged.isValid {
                 let key = merged.key
                 guard let (sequence, kind) = InternalKey.decodeTrailer(key) else {
-                    throw TernError(.corruption, "compaction input holds a malformed internal key")
+                    throw TernError(.corruption, "compaction input holds a malformed internal key",
+                                    file: compaction.allInputs.map { FileName.table($0.number) }.joined(separator: ", "))
                 }
                 let userKey = InternalKey.userKey(key)
                 let isNewKey = !hasCurrentUserKey || currentUserKey.withUnsafeBytes { compareBytes($0, userKey) != 0 }
@@ -240,9 +241,10 @@ struct CompactionOutputWriter: ~Copyable {
 
     private mutating func finishCurrent() throws {
         guard let finished = builder.take(), let opened = file else { return }
-        file = nil
+        // `file` stays set until the close, so `abandon()` closes it when finishing throws.
         let properties = try finished.finish()
         try opened.sync()
+        file = nil
         try opened.close()
         guard let smallest = properties.smallestKey, let largest = properties.largestKey else { return }
         outputs.append(.init(number: number, sizeBytes: properties.fileSizeBytes, smallest: smallest, largest: largest))

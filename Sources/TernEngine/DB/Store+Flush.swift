@@ -77,6 +77,8 @@ enum TableWriting {
         let name = FileName.table(number)
         let path = Path.join(directory, name)
         let file = try fileSystem.openWritable(path, truncate: true)
+        // Closed exactly once: a descriptor closed twice may by then belong to another thread.
+        var isClosed = false
         do {
             var builder = SSTableBuilder(file: file, path: name, options: tableOptions(options))
             var iterator = memtable.makeIterator()
@@ -87,6 +89,7 @@ enum TableWriting {
             }
             let properties = try builder.finish()
             try file.sync()
+            isClosed = true
             try file.close()
             try fileSystem.syncDirectory(directory)
             guard let smallest = properties.smallestKey, let largest = properties.largestKey else {
@@ -95,7 +98,7 @@ enum TableWriting {
             return VersionEdit.NewFile(
                 number: number, sizeBytes: properties.fileSizeBytes, smallest: smallest, largest: largest)
         } catch {
-            try? file.close()
+            if !isClosed { try? file.close() }
             try? fileSystem.removeFile(path)
             throw error
         }

@@ -1,9 +1,13 @@
 import Glibc
+import Logging
 
 /// A writer waiting in the store's queue. Fields are guarded by the store's `lock`.
 final class PendingWrite {
     let batch: WriteBatch
     let isSynced: Bool
+    /// A place-holder that holds the queue without writing (`flush()`): no leader takes it into
+    /// its group, so it reaches the head and leaves the queue itself.
+    let isBarrier: Bool
     /// Created only if the writer has to wait for another leader (a lone writer never does).
     private var condition: Condition?
     var isDone = false
@@ -12,9 +16,10 @@ final class PendingWrite {
     /// the WAL is durable up to here.
     var walEnd: UInt64 = 0
 
-    init(batch: WriteBatch, isSynced: Bool) {
+    init(batch: WriteBatch, isSynced: Bool, isBarrier: Bool = false) {
         self.batch = batch
         self.isSynced = isSynced
+        self.isBarrier = isBarrier
     }
 
     /// Parks the writer. REQUIRES: `lock` held.
@@ -49,6 +54,10 @@ extension Store {
     public func write(_ batch: WriteBatch, durability: Durability) throws {
         try batch.validate()
         if batch.isEmpty { return }
+        guard batch.byteSize <= options.maxBatchBytes else {
+            throw TernError(.invalidArgument,
+                "write batch of \(batch.byteSize) bytes exceeds the limit of \(options.maxBatchBytes) (StoreOptions.maxBatchBytes)")
+        }
         let writer = PendingWrite(batch: batch, isSynced: durability == .synced)
         lock.lock()
         defer { lock.unlock() }
@@ -77,7 +86,8 @@ extension Store {
             try makeRoomForWrite()
             var groupBytes = leader.batch.byteSize
             let limit = groupBytes <= 128 << 10 ? groupBytes + (128 << 10) : Store.maxGroupBytes
-            while groupEnd < writers.count && groupBytes + writers[groupEnd].batch.byteSize <= limit {
+            while groupEnd < writers.count && !writers[groupEnd].isBarrier
+                    && groupBytes + writers[groupEnd].batch.byteSize <= limit {
                 groupBytes += writers[groupEnd].batch.byteSize
                 groupEnd += 1
             }
@@ -98,7 +108,7 @@ extension Store {
                 visibleSequence.store(first.rawValue + UInt64(count) - 1, ordering: .releasing)
                 stats.userBytesWritten.wrappingAdd(groupBytes, ordering: .relaxed)
             case .failure(let error):
-                refuseWrites(after: error, while: "writing the WAL")
+                refuseWrites(after: error, while: "writing the WAL", walFailed: true)
                 outcome = error
             }
         } catch {
@@ -154,9 +164,13 @@ extension Store {
 
     /// Waits until the WAL is durable through `end` (logical bytes), running the `fdatasync`
     /// itself when no other thread is. REQUIRES: `lock` held.
+    ///
+    /// The caller's group is already applied and visible, so only a failure of the WAL itself
+    /// may fail this wait: a failed flush or compaction stops *new* writes but does not stop this
+    /// sync (reporting failure for an applied write would make a retried `ADD` apply twice).
     func awaitSync(through end: UInt64) throws {
         while walSyncedBytes < end {
-            if let backgroundError { throw backgroundError }
+            if let walError { throw walError }
             if isSyncing {
                 syncFinished.wait()
                 continue
@@ -173,7 +187,7 @@ extension Store {
                 walSyncedBytes = max(walSyncedBytes, target)
                 stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
             case .failure(let error):
-                refuseWrites(after: error, while: "syncing the WAL")
+                refuseWrites(after: error, while: "syncing the WAL", walFailed: true)
                 syncFinished.broadcast()
                 throw error
             }
@@ -182,12 +196,22 @@ extension Store {
     }
 
     /// Records the first durability failure; from then on every write throws `.writesRefused`.
+    /// `walFailed`: the WAL itself failed (a write or a sync), so writes applied but not yet
+    /// synced have an unknown fate and their synced writers get an error too.
     /// REQUIRES: `lock` held.
-    func refuseWrites(after error: Error, while activity: String) {
+    func refuseWrites(after error: Error, while activity: String, walFailed: Bool = false) {
         if backgroundError == nil {
             backgroundError = TernError(
                 .writesRefused,
                 "the store refuses writes until reopened: \(activity) failed with \(error)")
+            options.logger.error("\(activity) failed; the store refuses writes until reopened",
+                                 metadata: ["directory": "\(directory)", "error": "\(error)"])
+        }
+        if walFailed && walError == nil {
+            walError = TernError(
+                .writesRefused,
+                "\(activity) failed with \(error): this write is applied but may not be durable; "
+                    + "the store refuses writes until reopened")
         }
         backgroundChanged.broadcast()
         syncFinished.broadcast()
@@ -255,7 +279,7 @@ extension Store {
             wal = .some(LogWriter(file: file))
             walFile = file
         } catch {
-            refuseWrites(after: error, while: "starting a new WAL")
+            refuseWrites(after: error, while: "starting a new WAL", walFailed: true)
             throw error
         }
         walNumber = number
@@ -278,11 +302,14 @@ extension Store {
     public func flush() throws {
         lock.lock()
         defer { lock.unlock() }
-        // Queue as a writer so no batch is half-inserted while the memtable switches.
-        let writer = PendingWrite(batch: WriteBatch(), isSynced: false)
-        writers.append(writer)
-        while writers.first !== writer { writer.wait(lock) }
+        guard !isClosed else { throw TernError(.closed, "the store is closed") }
+        // Queue as a barrier so no batch is half-inserted while the memtable switches. Leaders
+        // never take a barrier into their group: it leaves the queue only here, from the head.
+        let barrier = PendingWrite(batch: WriteBatch(), isSynced: false, isBarrier: true)
+        writers.append(barrier)
+        while writers.first !== barrier { barrier.wait(lock) }
         defer {
+            precondition(writers.first === barrier, "flush's barrier left the head of the write queue")
             writers.removeFirst()
             wakeNextWriter()
         }

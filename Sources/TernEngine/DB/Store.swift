@@ -54,7 +54,12 @@ public final class Store: @unchecked Sendable {
     var groupRecord: [UInt8] = []
     var writers: [PendingWrite] = []
     var lastSequence: SequenceNumber
+    /// Set by the first failure of a flush, compaction, manifest or WAL write: new writes are
+    /// refused from then on.
     var backgroundError: TernError?
+    /// Set when the WAL itself failed (a write or a sync): synced writers still waiting cannot
+    /// be told their write is durable.
+    var walError: TernError?
     var isShuttingDown = false
     /// `close()` is waiting for the writer queue to drain.
     var isWaitingForWriters = false
@@ -78,6 +83,9 @@ public final class Store: @unchecked Sendable {
     let stats = StoreStatisticsCounters()
     /// Runs the WAL syncs that async synced writers wait for (see `writeThenSync`).
     let asyncSyncs = SyncCoordinator()
+    /// What opening the store found (WALs replayed, torn tails dropped). Set once by recovery,
+    /// before the store is handed out; never changed afterwards.
+    public internal(set) var recoveryReport = RecoveryReport()
 
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
          walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {

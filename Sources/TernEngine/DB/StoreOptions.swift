@@ -1,3 +1,5 @@
+import Logging
+
 /// How a write must be persisted before the call returns. Every write names one: there is no
 /// default, because a hidden default is how durability bugs are born.
 public enum Durability: Sendable {
@@ -44,6 +46,16 @@ public struct StoreOptions: Sendable {
     public var levelSizeMultiplier = 10
     /// Compaction cuts output files at about this size (never between two versions of a key).
     public var targetFileSizeBytes = 4 << 20
+    /// The manifest (the log of file-set changes) is rewritten as a fresh snapshot once it
+    /// passes this size, so it stays small however long the store stays open. 0: never.
+    public var manifestRotationBytes = 4 << 20
+    /// The largest write batch accepted, in encoded bytes (keys, values and framing); a larger
+    /// one is refused with `.invalidArgument`. At most 1 GiB (the WAL's record limit).
+    public var maxBatchBytes = 256 << 20
+    /// Where the store reports what an operator should know: a torn tail dropped at open
+    /// (warning), a background failure that makes it refuse writes (error). Silent by default;
+    /// pass a logger of your application's logging system.
+    public var logger = Logger(label: "tern.store", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The threads the async API (`Store`'s and `TableStore`'s `async` methods) runs blocking
     /// work on. Several stores may share one pool.

@@ -1,3 +1,5 @@
+import Logging
+
 /// Opening a store: lock the directory, read the manifest, replay the WALs into new level-0
 /// SSTables, start a fresh WAL and manifest, and remove files nothing refers to.
 ///
@@ -10,12 +12,15 @@ struct StoreRecovery {
     var fileSystem: any FileSystem { options.fileSystem }
 
     func run() throws -> Store {
+        guard options.maxBatchBytes > 0, options.maxBatchBytes <= LogFormat.maxRecordSize else {
+            throw TernError(.invalidArgument, "maxBatchBytes must be between 1 and \(LogFormat.maxRecordSize)")
+        }
         if !fileSystem.exists(directory) {
             guard options.createIfMissing else {
                 throw TernError(.notFound, "no store at this path (createIfMissing is off)", file: directory)
             }
+            try createDirectoryDurably(directory)
         }
-        try fileSystem.createDirectory(directory)
         let fileLock = try fileSystem.lock(Path.join(directory, FileName.lock))
         do {
             return try recover(fileLock: fileLock)
@@ -23,6 +28,21 @@ struct StoreRecovery {
             fileLock.unlock()
             throw error
         }
+    }
+
+    /// Creates `path` and its missing parents and syncs the parent of each one created, so the
+    /// new store's directory entry is durable before its first synced write is acknowledged.
+    private func createDirectoryDurably(_ path: String) throws {
+        var missing: [String] = []
+        var current = path
+        while !current.isEmpty, current != "/", current != ".", !fileSystem.exists(current) {
+            missing.append(current)
+            let parent = Path.directory(of: current)
+            if parent == current { break }
+            current = parent
+        }
+        try fileSystem.createDirectory(path)
+        for created in missing.reversed() { try fileSystem.syncDirectory(Path.directory(of: created)) }
     }
 
     private func recover(fileLock: any FileLock) throws -> Store {
@@ -57,6 +77,11 @@ struct StoreRecovery {
             default: break
             }
         }
+        try verifyFilesExist(names: Set(names), versions: versions)
+        var report = RecoveryReport()
+        if let (file, torn) = versions.tornTail {
+            report.tornTails.append(.init(file: file, offset: torn.offset, droppedBytes: torn.droppedBytes))
+        }
 
         // Replay the WALs the manifest does not cover, oldest first.
         let walNumbers = kinds.compactMap { entry -> FileNumber? in
@@ -69,7 +94,8 @@ struct StoreRecovery {
         var edit = VersionEdit()
         var memtable = Memtable()
         for number in walNumbers {
-            try replay(wal: number, into: &memtable, lastSequence: &lastSequence, edit: &edit, versions: versions)
+            try replay(wal: number, isNewest: number == walNumbers.last, into: &memtable, lastSequence: &lastSequence,
+                       edit: &edit, versions: versions, report: &report)
         }
         if !memtable.isEmpty { try flush(&memtable, edit: &edit, versions: versions) }
 
@@ -85,34 +111,72 @@ struct StoreRecovery {
         // Listed again: recovery itself wrote manifests (a new store's first one included) that
         // the listing above predates.
         removeObsoleteFiles(names: (try? fileSystem.listDirectory(directory)) ?? names, versions: versions, liveWAL: walNumber)
-        return Store(
+        versions.rotationBytes = options.manifestRotationBytes
+        let store = Store(
             options: options, directory: directory, versions: versions, memtable: Memtable(),
             walNumber: walNumber, walFile: walFile, lastSequence: lastSequence, fileLock: fileLock)
+        store.recoveryReport = report
+        if let summary = report.summary {
+            options.logger.warning("\(summary)", metadata: ["directory": "\(directory)"])
+        }
+        store.stats.tornBytesDropped.store(report.tornBytesDropped, ordering: .relaxed)
+        return store
+    }
+
+    /// Checks that every file the manifest names is present whole, and that the WAL it names as
+    /// live exists (it is removed only after a later edit moves past it). A missing or short
+    /// file means the manifest or the directory is damaged: opening anyway would serve a store
+    /// with holes, and removing "unreferenced" files could destroy the data that is missing.
+    private func verifyFilesExist(names: Set<String>, versions: VersionSet) throws {
+        let manifest = versions.manifestNumber.map(FileName.manifest) ?? FileName.current
+        for file in versions.current.allFiles {
+            let name = FileName.table(file.number)
+            guard names.contains(name) else {
+                // Named after the manifest: a table is never removed while the manifest names it,
+                // so a stale or cut manifest is the likelier damage (and the one to look at).
+                throw TernError.corruption(
+                    "\(manifest) names \(name), which is missing (is the manifest cut short or stale?)",
+                    file: manifest, offset: nil)
+            }
+            let size = try fileSystem.fileSize(Path.join(directory, name))
+            guard size == file.sizeBytes else {
+                throw TernError.corruption(
+                    "\(name) is \(size) bytes; \(manifest) says \(file.sizeBytes)", file: name, offset: min(size, file.sizeBytes))
+            }
+        }
+        if versions.logNumber.rawValue > 0 {
+            let wal = FileName.wal(versions.logNumber)
+            guard names.contains(wal) else {
+                throw TernError.corruption(
+                    "\(manifest) names \(wal) as the live WAL, which is missing (is the manifest cut short?)",
+                    file: manifest, offset: nil)
+            }
+        }
     }
 
     private func replay(
-        wal number: FileNumber, into memtable: inout Memtable, lastSequence: inout SequenceNumber,
-        edit: inout VersionEdit, versions: VersionSet
+        wal number: FileNumber, isNewest: Bool, into memtable: inout Memtable, lastSequence: inout SequenceNumber,
+        edit: inout VersionEdit, versions: VersionSet, report: inout RecoveryReport
     ) throws {
         let name = FileName.wal(number)
-        var reader = LogReader(bytes: try fileSystem.readFile(Path.join(directory, name)), path: name)
+        // Only the newest WAL can end in a torn write: a WAL is synced whole before the next one
+        // starts (see `switchMemtable`).
+        var reader = LogReader(bytes: try fileSystem.readFile(Path.join(directory, name)), path: name, tailMayBeTorn: isNewest)
+        report.walsReplayed.append(name)
         while let record = try reader.next() {
             let offset = reader.endOfLastRecord - record.count
-            guard record.count >= WriteBatch.headerSize else {
-                throw TernError.corruption("WAL record too short for a batch", file: name, offset: offset)
-            }
-            let batch = WriteBatch(representation: record)
+            let batch = try WriteBatch.decodeLogged(record, after: lastSequence, file: name, offset: offset)
             var sequence = batch.sequence
-            guard sequence > lastSequence, batch.count > 0 else {
-                throw TernError.corruption(
-                    "WAL batch sequence \(sequence) does not follow \(lastSequence)", file: name, offset: offset)
-            }
             try batch.forEach(file: name, offset: offset) { kind, key, value in
                 memtable.add(sequence: sequence, kind: kind, key: key, value: value)
                 sequence = sequence + 1
             }
             lastSequence = SequenceNumber(sequence.rawValue - 1)
+            report.batchesReplayed += 1
             if memtable.memoryUsage >= options.memtableBudgetBytes { try flush(&memtable, edit: &edit, versions: versions) }
+        }
+        if let torn = reader.tornTail {
+            report.tornTails.append(.init(file: name, offset: torn.offset, droppedBytes: torn.droppedBytes))
         }
     }
 

@@ -119,6 +119,26 @@ public struct WriteBatch: Sendable {
         }
     }
 
+    /// A batch read back from a WAL record, checked before anything trusts its header: long
+    /// enough for one, at least one operation, a sequence that follows `previous` and whose
+    /// operations stay within the 56-bit sequence space. Throws `.corruption` otherwise.
+    static func decodeLogged(_ record: [UInt8], after previous: SequenceNumber, file: String, offset: Int) throws -> WriteBatch {
+        guard record.count >= headerSize else {
+            throw TernError.corruption("WAL record too short for a batch", file: file, offset: offset)
+        }
+        let (rawSequence, count) = record.withUnsafeBytes { ($0.fixed64(at: 0), UInt64($0.fixed32(at: 8))) }
+        guard count > 0, rawSequence <= SequenceNumber.max.rawValue,
+              count - 1 <= SequenceNumber.max.rawValue - rawSequence else {
+            throw TernError.corruption(
+                "WAL batch header is invalid (sequence \(rawSequence), \(count) operations)", file: file, offset: offset)
+        }
+        guard rawSequence > previous.rawValue else {
+            throw TernError.corruption(
+                "WAL batch sequence \(rawSequence) does not follow \(previous)", file: file, offset: offset)
+        }
+        return WriteBatch(representation: record)
+    }
+
     private mutating func setCount(_ newCount: Int) {
         representation.withUnsafeMutableBytes {
             $0.storeBytes(of: UInt32(newCount).littleEndian, toByteOffset: 8, as: UInt32.self)

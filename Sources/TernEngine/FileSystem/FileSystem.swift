@@ -43,7 +43,8 @@ public protocol WritableFile: AnyObject, Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) throws
     /// Makes every appended byte durable (`fdatasync`). A failure is final for the store.
     func sync() throws
-    /// Closes the file. Unsynced data may or may not survive a later crash.
+    /// Closes the file. Unsynced data may or may not survive a later crash. The descriptor is
+    /// released even when this throws; a second call does nothing.
     func close() throws
 }
 
@@ -97,12 +98,14 @@ extension FileSystem {
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
         let temporary = path + ".tmp"
         let file = try openWritable(temporary, truncate: true)
+        var isClosed = false
         do {
             try file.append(bytes)
             try file.sync()
+            isClosed = true  // before the call: a close that fails has still released the descriptor
             try file.close()
         } catch {
-            try? file.close()
+            if !isClosed { try? file.close() }
             try? removeFile(temporary)
             throw error
         }

@@ -21,7 +21,14 @@ public final class MemoryFileSystem: FileSystem {
         /// Power loss part-way through writing the tail: each file keeps a prefix of its unsynced
         /// bytes whose length is chosen by `keep(unsyncedCount)` (a torn last write).
         case torn(keep: @Sendable (Int) -> Int)
+        /// Power loss after the page cache wrote back part of the tail out of order: the file
+        /// keeps its length, but each 4 KiB page (by index in the file) holding unsynced bytes
+        /// for which `isLost` answers true reads as zeros from its first unsynced byte on.
+        case lostPages(isLost: @Sendable (Int) -> Bool)
     }
+
+    /// The page size of `UnsyncedData.lostPages`.
+    public static let pageSize = 4096
 
     struct Inode {
         var bytes: [UInt8] = []
@@ -188,6 +195,13 @@ public final class MemoryFileSystem: FileSystem {
                 case .torn(let keep):
                     let kept = max(0, min(tail, keep(tail)))
                     file.bytes.removeLast(tail - kept)
+                case .lostPages(let isLost):
+                    guard tail > 0 else { break }
+                    for page in (file.syncedLength / Self.pageSize)...((file.bytes.count - 1) / Self.pageSize) where isLost(page) {
+                        let start = max(page * Self.pageSize, file.syncedLength)
+                        let end = min((page + 1) * Self.pageSize, file.bytes.count)
+                        for index in start..<end { file.bytes[index] = 0 }
+                    }
                 }
                 file.syncedLength = file.bytes.count
                 state.inodes[inode] = file

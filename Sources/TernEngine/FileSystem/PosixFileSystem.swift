@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// The real file system: swift-system's `FileDescriptor` for I/O, Glibc for what swift-system
@@ -117,10 +118,14 @@ public struct PosixFileSystem: FileSystem {
     }
 }
 
-/// Thread safety: immutable after init; the engine confines appends to one thread at a time.
+/// Thread safety: immutable after init but for `isClosed` (atomic); the engine confines appends
+/// to one thread at a time.
 final class PosixWritableFile: WritableFile {
     let descriptor: FileDescriptor
     let path: String
+    /// Set by the first `close()`: Linux releases a descriptor even when `close` fails, so a
+    /// second `close` could close a number another thread has been given since.
+    private let isClosed = Atomic<Bool>(false)
 
     init(descriptor: FileDescriptor, path: String) {
         self.descriptor = descriptor
@@ -147,6 +152,7 @@ final class PosixWritableFile: WritableFile {
     }
 
     func close() throws {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do { try descriptor.close() } catch let error as Errno {
             throw PosixFileSystem.error(error.rawValue, "close failed", path)
         }

@@ -19,6 +19,12 @@ final class VersionSet {
     private(set) var logNumber: FileNumber
     private(set) var manifestNumber: FileNumber?
     private var manifest: LogWriter?
+    /// A torn last edit dropped when the manifest was read (an edit whose append a crash cut
+    /// short: it never took effect, since edits take effect only once synced).
+    private(set) var tornTail: (file: String, tail: LogReader.TornTail)?
+    /// The manifest is rewritten as a fresh snapshot once it passes this size (0: never), so it
+    /// does not grow without bound while a store stays open.
+    var rotationBytes = 0
 
     private init(fileSystem: any FileSystem, directory: String) {
         self.fileSystem = fileSystem
@@ -49,7 +55,8 @@ final class VersionSet {
         } catch let error as TernError where error.code == .notFound {
             throw TernError.corruption("CURRENT names \(manifestName), which is missing", file: FileName.current, offset: 0)
         }
-        var reader = LogReader(bytes: bytes, path: manifestName)
+        // The live manifest is the newest log of its kind: only its tail can be torn.
+        var reader = LogReader(bytes: bytes, path: manifestName, tailMayBeTorn: true)
         var sawFormatVersion = false
         var version = Version.empty
         while let record = try reader.next() {
@@ -77,6 +84,7 @@ final class VersionSet {
         guard sawFormatVersion else {
             throw TernError.corruption("manifest is empty", file: manifestName, offset: 0)
         }
+        if let torn = reader.tornTail { set.tornTail = (manifestName, torn) }
         set.current = version
         set.manifestNumber = number
         // Never trust a counter below a number in use.
@@ -111,6 +119,16 @@ final class VersionSet {
         try manifest!.sync()
         current = next
         if let value = edit.logNumber { logNumber = value }
+        if rotationBytes > 0, let size = manifest?.writtenBytes, size >= rotationBytes { try rotate() }
+    }
+
+    /// Replaces the manifest by a snapshot of the current state and removes the old one. The
+    /// state is already durable in the old manifest, so a failure here loses nothing: it is
+    /// thrown (the store refuses writes, as after any failed manifest write) and the next open
+    /// reads whichever manifest `CURRENT` names.
+    private func rotate() throws {
+        let old = try writeNewManifest()
+        if let old { try? fileSystem.removeFile(Path.join(directory, FileName.manifest(old))) }
     }
 
     /// Applies the tables written during recovery without logging them: the new manifest that
@@ -135,11 +153,18 @@ final class VersionSet {
         do {
             try writer.add(edit.encode())
             try writer.sync()
-            try fileSystem.writeFileAtomically(
-                Path.join(directory, FileName.current), Array((name + "\n").utf8))
         } catch {
             try? writer.close()
             try? fileSystem.removeFile(path)
+            throw error
+        }
+        do {
+            try fileSystem.writeFileAtomically(
+                Path.join(directory, FileName.current), Array((name + "\n").utf8))
+        } catch {
+            // The new manifest stays: if the rename took effect before the failure (a failed
+            // directory sync), CURRENT may name it. If not, the next open removes it.
+            try? writer.close()
             throw error
         }
         let old = manifestNumber
