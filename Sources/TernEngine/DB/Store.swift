@@ -87,8 +87,10 @@ public final class Store: @unchecked Sendable {
     /// before the store is handed out; never changed afterwards.
     public internal(set) var recoveryReport = RecoveryReport()
 
+    /// A store over recovered state. `walFile` and `fileLock` are nil for a read-only store,
+    /// which writes nothing and takes no lock.
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
-         walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {
+         walNumber: FileNumber, walFile: (any WritableFile)?, lastSequence: SequenceNumber, fileLock: (any FileLock)?) {
         self.options = options
         self.fileSystem = options.fileSystem
         self.directory = directory
@@ -100,7 +102,7 @@ public final class Store: @unchecked Sendable {
         self.versions = versions
         self.memtable = memtable
         self.walNumber = walNumber
-        self.wal = .some(LogWriter(file: walFile))
+        self.wal = walFile.map { LogWriter(file: $0) }
         self.walFile = walFile
         self.lastSequence = lastSequence
         self.fileLock = fileLock
@@ -114,6 +116,7 @@ public final class Store: @unchecked Sendable {
     /// the last write), and reports corruption anywhere else. A second open of the same directory,
     /// from this process or another, fails with `.locked`.
     public static func open(at directory: String, options: StoreOptions) throws -> Store {
+        if options.readOnly { return try ReadOnlyRecovery(directory: directory, options: options).run() }
         let store = try StoreRecovery(directory: directory, options: options).run()
         store.startBackgroundThread()
         store.startCompactionThread()

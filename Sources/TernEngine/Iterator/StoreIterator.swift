@@ -12,8 +12,11 @@
 /// try iterator.checkError()
 /// ```
 ///
-/// Thread safety: an iterator is a value used by one thread at a time.
-public struct StoreIterator {
+/// An iterator is not copyable: its children are cursors with state of their own, so a copy
+/// would move whenever the original moved. Pass it `borrowing` (or `inout` to move it).
+///
+/// Thread safety: an iterator is used by one thread at a time.
+public struct StoreIterator: ~Copyable {
     private var merged: MergingIterator
     private let view: ReadView
     private let snapshot: ReadSnapshot?

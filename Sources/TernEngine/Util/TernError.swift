@@ -24,6 +24,8 @@ public struct TernError: Error, Sendable, Equatable, CustomStringConvertible {
         case writesRefused
         /// The store has been closed.
         case closed
+        /// The store was opened read-only (`StoreOptions.readOnly`) and refuses writes.
+        case readOnly
     }
 
     public let code: Code
