@@ -125,8 +125,8 @@ public final class Store: @unchecked Sendable {
 
     /// Waits for background work, closes the files and releases the directory lock. Buffered
     /// writes are handed to the operating system but not synced. Later calls throw `.closed`.
-    /// Always call it: the flush and compaction threads hold the store, so a store released
-    /// without `close()` stays open (and its directory locked) until the process exits.
+    /// Call it: a store released without `close()` closes itself when the last reference goes
+    /// (its background threads hold it only weakly), but errors of that close go unreported.
     public func close() throws {
         lock.lock()
         guard !isClosed else {
