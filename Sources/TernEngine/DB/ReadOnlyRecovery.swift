@@ -80,3 +80,8 @@ struct ReadOnlyRecovery {
         return store
     }
 }
+
+extension Store {
+    /// Whether the store was opened read-only (`StoreOptions.readOnly`).
+    public var isReadOnly: Bool { options.readOnly }
+}

@@ -60,6 +60,11 @@ public final class TableStore: Sendable {
     /// items in the background (TTL: expired items are invisible at once, and their storage is
     /// reclaimed within about `ttlPurgeInterval`).
     ///
+    /// With `storeOptions.readOnly`, the tables are opened as they are on disk, nothing is
+    /// written (no purger, no completion of an interrupted DeleteTable), no lock is taken, and
+    /// every write fails with the engine's `.readOnly`: for looking at a store another process
+    /// is using.
+    ///
     /// - Parameters:
     ///   - clock: the time source for TTL and creation times (`.system` in production).
     ///   - ttlPurgeInterval: the pause between purges; nil starts no purger (call `purgeExpired`
@@ -78,7 +83,7 @@ public final class TableStore: Sendable {
             try? store.close()
             throw error
         }
-        if let ttlPurgeInterval { tables.startPurger(interval: ttlPurgeInterval) }
+        if let ttlPurgeInterval, !store.isReadOnly { tables.startPurger(interval: ttlPurgeInterval) }
         return tables
     }
 
@@ -125,7 +130,9 @@ public final class TableStore: Sendable {
             tables[stored.description.tableName] = TableSchema(stored)
         }
         catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID))
-        try finishDrops()
+        // A read-only store cannot finish them; the tables it lists are right regardless (a
+        // dropped table's catalog record is gone, only its data waits to be removed).
+        if !store.isReadOnly { try finishDrops() }
     }
 
     /// Stops the TTL purger (waiting for a purge in progress) and closes the underlying store.
