@@ -1,4 +1,5 @@
 import ArgumentParser
+import TernEngine
 
 @main
 struct Tern: ParsableCommand {
@@ -9,5 +10,6 @@ struct Tern: ParsableCommand {
             Tern stores DynamoDB-style tables in a crash-safe LSM engine. These commands run
             its demo workload and inspect a store directory.
             """,
+        version: TernVersion.current,
         subcommands: [Demo.self, Inspect.self])
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Glibc
 
-/// The executable's entry: `tern-bench tables ...` runs the item workloads, anything else the
-/// engine comparison. (Not an ArgumentParser subcommand: the two commands share option names
+/// The executable's entry: `tern-bench tables ...` runs the item workloads, `tern-bench async ...`
+/// synced writes from threads beside tasks, anything else the engine comparison. (Not an ArgumentParser subcommand: the two commands share option names
 /// such as `--db` and `--engine`, which ArgumentParser would hand to the parent command.)
 @main
 enum TernBenchMain {
@@ -10,6 +10,8 @@ enum TernBenchMain {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "tables" {
             TablesCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "async" {
+            AsyncCommand.main(Array(arguments.dropFirst()))
         } else {
             TernBench.main(arguments)
         }

@@ -1,34 +1,28 @@
 extension Store {
     func startCompactionThread() {
-        lock.withLock {
-            // Compaction may lag behind: writes slow down and stall at the level-0 thresholds, so
-            // it is safe to let foreground work go first.
-            compactionThread = BackgroundThread(niceness: 5) { [self] in compactionLoop() }
-        }
+        let picker = CompactionPicker(options: options)
+        // Compaction may lag behind: writes slow down and stall at the level-0 thresholds, so
+        // it is safe to let foreground work go first.
+        let thread = backgroundThread(niceness: 5) { store in store.compactionStep(picker) }
+        lock.withLock { compactionThread = thread }
     }
 
-    /// The compaction thread: picks the most urgent compaction, runs it without the lock, and
-    /// installs the result. Sleeps when nothing needs compacting.
-    private func compactionLoop() {
-        let picker = CompactionPicker(options: options)
-        lock.lock()
-        defer { lock.unlock() }
-        while !isShuttingDown {
-            guard backgroundError == nil, !isCompacting,
-                  let compaction = picker.pick(versions.current, compactPointers: compactPointers)
-            else {
-                backgroundChanged.wait()
-                continue
-            }
-            do {
-                try perform(compaction)
-            } catch {
-                refuseWrites(after: error, while: "compacting level \(compaction.level)")
-            }
-            lock.unlock()
-            deleteObsoleteTables()
-            lock.lock()
+    /// One step of the compaction thread: picks the most urgent compaction, runs it without the
+    /// lock, and installs the result. REQUIRES: `lock` held.
+    private func compactionStep(_ picker: CompactionPicker) -> BackgroundStep {
+        if isShuttingDown { return .stop }
+        guard backgroundError == nil, !isCompacting,
+              let compaction = picker.pick(versions.current, compactPointers: compactPointers)
+        else { return .idle }
+        do {
+            try perform(compaction)
+        } catch {
+            refuseWrites(after: error, while: "compacting level \(compaction.level)")
         }
+        lock.unlock()
+        deleteObsoleteTables()
+        lock.lock()
+        return .again
     }
 
     /// Runs `compaction` (a trivial move or a merge) and installs it. REQUIRES: `lock` held and

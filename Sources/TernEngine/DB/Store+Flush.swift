@@ -1,20 +1,16 @@
 extension Store {
     func startBackgroundThread() {
-        lock.withLock {
-            backgroundThread = BackgroundThread { [self] in backgroundLoop() }
-        }
+        let thread = backgroundThread(niceness: 0) { store in store.flushStep() }
+        lock.withLock { backgroundThread = thread }
     }
 
-    /// The background thread: flushes the immutable memtable whenever there is one.
-    private func backgroundLoop() {
-        lock.lock()
-        defer { lock.unlock() }
-        while !isShuttingDown || immutable != nil {
-            guard let pending = immutable, backgroundError == nil else {
-                if isShuttingDown { break }
-                backgroundChanged.wait()
-                continue
-            }
+    /// One step of the flush thread: flushes the immutable memtable when there is one.
+    /// REQUIRES: `lock` held.
+    private func flushStep() -> BackgroundStep {
+        guard let pending = immutable, backgroundError == nil else {
+            return isShuttingDown ? .stop : .idle
+        }
+        do {
             let number = versions.newFileNumber()
             let logNumber = walNumber
             lock.unlock()
@@ -43,6 +39,7 @@ extension Store {
             }
             backgroundChanged.broadcast()
         }
+        return .again
     }
 
     /// Writes `memtable` to SSTable `number`, synced and with its name durable. Returns nil for

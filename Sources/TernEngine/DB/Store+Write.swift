@@ -321,6 +321,7 @@ extension Store {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
+        if options.readOnly { throw TernError(.readOnly, "the store was opened read-only", file: directory) }
         try awaitSync(through: walWrittenBytes)
     }
 

@@ -82,6 +82,8 @@ public final class Store: @unchecked Sendable {
     /// Files replaced by compactions, deleted once no version refers to them.
     let obsoleteFiles = ObsoleteFiles()
 
+    /// `isClosed`, readable without `lock`: reads check it, so a closed store serves nothing.
+    let closedForReads = Atomic<Bool>(false)
     /// The sequence number readers see: every batch at or below it is fully in the memtable.
     let visibleSequence = Atomic<UInt64>(0)
     /// The commit stamp of the batch at `visibleSequence`.
@@ -90,12 +92,16 @@ public final class Store: @unchecked Sendable {
     let currentView: Mutex<ReadView>
     let liveSnapshots = Mutex<[UInt64: Int]>([:])
     let stats = StoreStatisticsCounters()
+    /// Runs the WAL syncs that async synced writers wait for (see `writeThenSync`).
+    let asyncSyncs = SyncCoordinator()
     /// What opening the store found (WALs replayed, torn tails dropped). Set once by recovery,
     /// before the store is handed out; never changed afterwards.
     public internal(set) var recoveryReport = RecoveryReport()
 
+    /// A store over recovered state. `walFile` and `fileLock` are nil for a read-only store,
+    /// which writes nothing and takes no lock.
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
-         walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {
+         walNumber: FileNumber, walFile: (any WritableFile)?, lastSequence: SequenceNumber, fileLock: (any FileLock)?) {
         self.options = options
         self.fileSystem = options.fileSystem
         self.directory = directory
@@ -107,7 +113,7 @@ public final class Store: @unchecked Sendable {
         self.versions = versions
         self.memtable = memtable
         self.walNumber = walNumber
-        self.wal = .some(LogWriter(file: walFile))
+        self.wal = walFile.map { LogWriter(file: $0) }
         self.walFile = walFile
         self.lastSequence = lastSequence
         self.syncedSequence = lastSequence
@@ -122,6 +128,7 @@ public final class Store: @unchecked Sendable {
     /// the last write), and reports corruption anywhere else. A second open of the same directory,
     /// from this process or another, fails with `.locked`.
     public static func open(at directory: String, options: StoreOptions) throws -> Store {
+        if options.readOnly { return try ReadOnlyRecovery(directory: directory, options: options).run() }
         let store = try StoreRecovery(directory: directory, options: options).run()
         store.startBackgroundThread()
         store.startCompactionThread()
@@ -130,8 +137,8 @@ public final class Store: @unchecked Sendable {
 
     /// Waits for background work, closes the files and releases the directory lock. Buffered
     /// writes are handed to the operating system but not synced. Later calls throw `.closed`.
-    /// Always call it: the flush and compaction threads hold the store, so a store released
-    /// without `close()` stays open (and its directory locked) until the process exits.
+    /// Call it: a store released without `close()` closes itself when the last reference goes
+    /// (its background threads hold it only weakly), but errors of that close go unreported.
     public func close() throws {
         lock.lock()
         guard !isClosed else {
@@ -142,6 +149,7 @@ public final class Store: @unchecked Sendable {
         isWaitingForWriters = true
         while !writers.isEmpty || syncWaiters > 0 { backgroundChanged.wait() }
         isClosed = true
+        closedForReads.store(true, ordering: .releasing)
         isShuttingDown = true
         backgroundChanged.broadcast()
         let threads = [backgroundThread, compactionThread]
@@ -190,7 +198,14 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// Throws `.closed` once `close()` has begun: reads and writes alike fail from then on.
+    package func checkOpen() throws {
+        if closedForReads.load(ordering: .acquiring) { throw TernError(.closed, "the store is closed") }
+    }
+
     /// The value stored under `key` as of `snapshot` (or now), or `nil` when absent.
+    ///
+    /// - Throws: `.closed` after `close()`; `.corruption` and I/O errors.
     public func get(_ key: [UInt8], snapshot: ReadSnapshot? = nil) throws -> [UInt8]? {
         try key.withUnsafeBytes { try get(key: $0, snapshot: snapshot) }
     }

@@ -19,6 +19,12 @@ public struct StoreOptions: Sendable {
     public var createIfMissing = true
     /// Refuse to open an existing store.
     public var errorIfExists = false
+    /// Open an existing store without changing anything: no directory lock, no recovery writes
+    /// (the WALs are replayed into memory only), no flushes, compactions or file removals;
+    /// every write fails with `.readOnly`. For looking at a store that another process may have
+    /// open (`tern inspect`): the store shows the state on disk when it was opened and does not
+    /// follow later writes. `createIfMissing` is ignored.
+    public var readOnly = false
     /// Memtable budget: when the active memtable holds this many bytes, it turns immutable and is
     /// flushed to an SSTable in the background.
     public var memtableBudgetBytes = 8 << 20
@@ -63,6 +69,10 @@ public struct StoreOptions: Sendable {
     /// How many bytes of old WAL files the store keeps for change-feed consumers that have not
     /// read them yet. Past it the oldest go, and a consumer behind them gets `cursorTooOld`.
     public var changeFeedRetentionBytes = 1 << 30
+
+    /// The threads the async API (`Store`'s and `TableStore`'s `async` methods) runs blocking
+    /// work on. Several stores may share one pool.
+    public var threadPool: BlockingThreadPool = .shared
 
     public init() {}
 

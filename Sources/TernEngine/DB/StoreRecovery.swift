@@ -21,6 +21,7 @@ struct StoreRecovery {
             }
             try createDirectoryDurably(directory)
         }
+        try refuseForeignDirectory()
         let fileLock = try fileSystem.lock(Path.join(directory, FileName.lock))
         do {
             return try recover(fileLock: fileLock)

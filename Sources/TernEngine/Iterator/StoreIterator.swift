@@ -12,8 +12,11 @@
 /// try iterator.checkError()
 /// ```
 ///
-/// Thread safety: an iterator is a value used by one thread at a time.
-public struct StoreIterator {
+/// An iterator is not copyable: its children are cursors with state of their own, so a copy
+/// would move whenever the original moved. Pass it `borrowing` (or `inout` to move it).
+///
+/// Thread safety: an iterator is used by one thread at a time.
+public struct StoreIterator: ~Copyable {
     private var merged: MergingIterator
     private let view: ReadView
     private let snapshot: ReadSnapshot?
@@ -253,9 +256,12 @@ public struct StoreIterator {
 extension Store {
     /// A cursor over the keys in `[lowerBound, upperBound)` at `snapshot` (or now). Call one of
     /// the seek methods before reading.
+    ///
+    /// - Throws: `.closed` after `close()`; I/O errors opening level-0 tables.
     public func makeIterator(
         lowerBound: [UInt8]? = nil, upperBound: [UInt8]? = nil, snapshot: ReadSnapshot? = nil
     ) throws -> StoreIterator {
+        try checkOpen()
         let view = captureView()  // before the sequence, as in `get`
         let sequence = snapshot?.sequence ?? readSequence
         var children: [ChildIterator] = [.memtable(MemtableCursor(view.memtable.makeIterator()))]

@@ -27,6 +27,8 @@ public struct TernError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A change-feed cursor points before the oldest batch the store still keeps (the
         /// consumer fell further behind than `changeFeedRetentionBytes`): there is a gap.
         case cursorTooOld
+        /// The store was opened read-only (`StoreOptions.readOnly`) and refuses writes.
+        case readOnly
     }
 
     public let code: Code

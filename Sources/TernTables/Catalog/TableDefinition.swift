@@ -234,6 +234,18 @@ public struct GlobalSecondaryIndexDescription: Sendable, Hashable {
     public var indexStatus: String
     /// As requested.
     public var provisionedThroughput: ProvisionedThroughput?
+
+    /// A GSI as DescribeTable reports it.
+    public init(
+        indexName: String, keySchema: [KeySchemaElement], projection: Projection, indexStatus: String = "ACTIVE",
+        provisionedThroughput: ProvisionedThroughput? = nil
+    ) {
+        self.indexName = indexName
+        self.keySchema = keySchema
+        self.projection = projection
+        self.indexStatus = indexStatus
+        self.provisionedThroughput = provisionedThroughput
+    }
 }
 
 /// What DescribeTable reports about an LSI: DynamoDB's `LocalSecondaryIndexDescription`.
@@ -244,6 +256,13 @@ public struct LocalSecondaryIndexDescription: Sendable, Hashable {
     public var keySchema: [KeySchemaElement]
     /// What it stores.
     public var projection: Projection
+
+    /// An LSI as DescribeTable reports it.
+    public init(indexName: String, keySchema: [KeySchemaElement], projection: Projection) {
+        self.indexName = indexName
+        self.keySchema = keySchema
+        self.projection = projection
+    }
 }
 
 /// What DescribeTable reports: DynamoDB's `TableDescription`, plus Tern's extensions.
@@ -273,4 +292,26 @@ public struct TableDescription: Sendable, Hashable {
     /// Tern's internal table id: the key prefix of this incarnation of the table. A re-created
     /// table gets a new one.
     public var tableID: UInt32
+
+    /// A table as DescribeTable reports it. `tableID` is Tern's internal id; other services
+    /// have none (0).
+    public init(
+        tableName: String, keySchema: [KeySchemaElement], attributeDefinitions: [AttributeDefinition], tableStatus: TableStatus,
+        creationDateTime: Int64, billingMode: BillingMode, provisionedThroughput: ProvisionedThroughput? = nil,
+        globalSecondaryIndexes: [GlobalSecondaryIndexDescription]? = nil, localSecondaryIndexes: [LocalSecondaryIndexDescription]? = nil,
+        geohashIndex: GeohashIndex? = nil, timeToLive: TimeToLiveSpecification? = nil, tableID: UInt32 = 0
+    ) {
+        self.tableName = tableName
+        self.keySchema = keySchema
+        self.attributeDefinitions = attributeDefinitions
+        self.tableStatus = tableStatus
+        self.creationDateTime = creationDateTime
+        self.billingMode = billingMode
+        self.provisionedThroughput = provisionedThroughput
+        self.globalSecondaryIndexes = globalSecondaryIndexes
+        self.localSecondaryIndexes = localSecondaryIndexes
+        self.geohashIndex = geohashIndex
+        self.timeToLive = timeToLive
+        self.tableID = tableID
+    }
 }

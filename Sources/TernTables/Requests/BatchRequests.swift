@@ -35,6 +35,12 @@ public struct BatchGetItemResponse: Sendable {
     public var responses: [String: [Item]]
     /// Always empty: Tern reads every key.
     public var unprocessedKeys: [String: KeysAndAttributes]
+
+    /// A BatchGetItem result.
+    public init(responses: [String: [Item]], unprocessedKeys: [String: KeysAndAttributes] = [:]) {
+        self.responses = responses
+        self.unprocessedKeys = unprocessedKeys
+    }
 }
 
 /// One request of BatchWriteItem: DynamoDB's `WriteRequest`.
@@ -57,6 +63,9 @@ public struct BatchWriteItemRequest: Sendable {
 public struct BatchWriteItemResponse: Sendable {
     /// Always empty: Tern applies every request (in one atomic engine batch).
     public var unprocessedItems: [String: [WriteRequest]]
+
+    /// A BatchWriteItem result.
+    public init(unprocessedItems: [String: [WriteRequest]] = [:]) { self.unprocessedItems = unprocessedItems }
 }
 
 /// One operation of TransactWriteItems: DynamoDB's `TransactWriteItem`.
@@ -243,10 +252,16 @@ public struct TransactGetItemsRequest: Sendable {
 public struct TransactGetItemsResponse: Sendable {
     /// One entry per request, in order; `item` is nil for a missing item.
     public var responses: [ItemResponse]
+
+    /// A TransactGetItems result, one entry per request.
+    public init(responses: [ItemResponse]) { self.responses = responses }
 }
 
 /// One entry of TransactGetItems' `Responses`.
 public struct ItemResponse: Sendable, Equatable {
     /// The item (projected), or nil when there is none.
     public var item: Item?
+
+    /// One entry of TransactGetItems' result.
+    public init(item: Item?) { self.item = item }
 }

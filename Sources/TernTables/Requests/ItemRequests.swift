@@ -43,6 +43,9 @@ public struct PutItemRequest: Sendable {
 public struct PutItemResponse: Sendable, Equatable {
     /// With `ALL_OLD`, the replaced item; nil when there was none or nothing was asked.
     public var attributes: Item?
+
+    /// A PutItem result carrying `attributes` (the old item, with `ALL_OLD`).
+    public init(attributes: Item?) { self.attributes = attributes }
 }
 
 /// GetItem's parameters.
@@ -75,6 +78,9 @@ public struct GetItemRequest: Sendable {
 public struct GetItemResponse: Sendable, Equatable {
     /// The item (projected), or nil when there is none (rule 7: no `Item` key at all).
     public var item: Item?
+
+    /// A GetItem result; nil when there is no such item.
+    public init(item: Item?) { self.item = item }
 }
 
 /// DeleteItem's parameters.
@@ -114,6 +120,9 @@ public struct DeleteItemRequest: Sendable {
 public struct DeleteItemResponse: Sendable, Equatable {
     /// With `ALL_OLD`, the deleted item; nil when there was none.
     public var attributes: Item?
+
+    /// A DeleteItem result carrying `attributes` (the old item, with `ALL_OLD`).
+    public init(attributes: Item?) { self.attributes = attributes }
 }
 
 /// UpdateItem's parameters.
@@ -157,4 +166,7 @@ public struct UpdateItemRequest: Sendable {
 public struct UpdateItemResponse: Sendable, Equatable {
     /// What `returnValues` asked for; nil for NONE or when there is nothing to return.
     public var attributes: Item?
+
+    /// An UpdateItem result carrying what `ReturnValues` asked for.
+    public init(attributes: Item?) { self.attributes = attributes }
 }

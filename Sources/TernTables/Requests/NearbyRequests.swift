@@ -66,6 +66,16 @@ public struct NearbyResponse: Sendable, Equatable {
     public var cellsTotal: Int
     /// Present unless the walk is complete: pass it back for the next page.
     public var cursor: NearbyCursor?
+
+    /// A page of a `nearby` walk.
+    public init(items: [Item], count: Int, scannedCount: Int, cellsRead: Int, cellsTotal: Int, cursor: NearbyCursor?) {
+        self.items = items
+        self.count = count
+        self.scannedCount = scannedCount
+        self.cellsRead = cellsRead
+        self.cellsTotal = cellsTotal
+        self.cursor = cursor
+    }
 }
 
 /// An opaque position in a `nearby` walk: the cell and the last index entry read. It is bound

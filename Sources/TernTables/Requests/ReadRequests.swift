@@ -122,6 +122,14 @@ public struct QueryResponse: Sendable, Equatable {
     /// Where the page stopped, when `Limit` or the 1 MB cap stopped it: feed it back as
     /// `exclusiveStartKey`. The table's key attributes, plus the index's on an index.
     public var lastEvaluatedKey: Item?
+
+    /// A Query or Scan page.
+    public init(items: [Item], count: Int, scannedCount: Int, lastEvaluatedKey: Item?) {
+        self.items = items
+        self.count = count
+        self.scannedCount = scannedCount
+        self.lastEvaluatedKey = lastEvaluatedKey
+    }
 }
 
 /// A Scan page has the same shape as a Query page.

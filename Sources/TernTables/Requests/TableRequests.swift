@@ -42,6 +42,9 @@ public struct CreateTableRequest: Sendable, Hashable {
 public struct CreateTableResponse: Sendable, Hashable {
     /// The new table, `ACTIVE`.
     public var tableDescription: TableDescription
+
+    /// A CreateTable result.
+    public init(tableDescription: TableDescription) { self.tableDescription = tableDescription }
 }
 
 /// DeleteTable's parameters.
@@ -56,6 +59,9 @@ public struct DeleteTableRequest: Sendable, Hashable {
 public struct DeleteTableResponse: Sendable, Hashable {
     /// The deleted table, with status `DELETING`.
     public var tableDescription: TableDescription
+
+    /// A DeleteTable result.
+    public init(tableDescription: TableDescription) { self.tableDescription = tableDescription }
 }
 
 /// DescribeTable's parameters.
@@ -70,6 +76,9 @@ public struct DescribeTableRequest: Sendable, Hashable {
 public struct DescribeTableResponse: Sendable, Hashable {
     /// The table.
     public var table: TableDescription
+
+    /// A DescribeTable result.
+    public init(table: TableDescription) { self.table = table }
 }
 
 /// ListTables' parameters.
@@ -92,6 +101,12 @@ public struct ListTablesResponse: Sendable, Hashable {
     public var tableNames: [String]
     /// Present when the limit cut the list: pass it as `exclusiveStartTableName`.
     public var lastEvaluatedTableName: String?
+
+    /// A ListTables page.
+    public init(tableNames: [String], lastEvaluatedTableName: String?) {
+        self.tableNames = tableNames
+        self.lastEvaluatedTableName = lastEvaluatedTableName
+    }
 }
 
 /// UpdateTimeToLive's parameters.
@@ -112,4 +127,24 @@ public struct UpdateTimeToLiveRequest: Sendable, Hashable {
 public struct UpdateTimeToLiveResponse: Sendable, Hashable {
     /// The setting now in force.
     public var timeToLiveSpecification: TimeToLiveSpecification
+
+    /// An UpdateTimeToLive result.
+    public init(timeToLiveSpecification: TimeToLiveSpecification) { self.timeToLiveSpecification = timeToLiveSpecification }
+}
+
+/// DescribeTimeToLive's parameters.
+public struct DescribeTimeToLiveRequest: Sendable, Hashable {
+    /// The table.
+    public var tableName: String
+    /// Describes `tableName`'s TTL.
+    public init(tableName: String) { self.tableName = tableName }
+}
+
+/// DescribeTimeToLive's result.
+public struct DescribeTimeToLiveResponse: Sendable, Hashable {
+    /// The table's TTL setting; nil when TTL was never configured.
+    public var timeToLiveSpecification: TimeToLiveSpecification?
+
+    /// A DescribeTimeToLive result.
+    public init(timeToLiveSpecification: TimeToLiveSpecification?) { self.timeToLiveSpecification = timeToLiveSpecification }
 }
