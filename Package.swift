@@ -2,8 +2,10 @@
 //
 // Tern: an embedded, log-structured table store for Swift.
 // Module layering (arrows point down only, see docs/engine.md):
-//   tern (CLI) -> TernTables -> TernEngine -> CLZ4, CTernSupport
+//   tern (CLI) -> TernServer -> TernWire -> TernTables -> TernEngine -> CLZ4, CTernSupport
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
+//   TernWire (DynamoDB JSON, no NIO) is what a remote client shares with the node; the server
+//   dependencies (NIO, metrics, lifecycle, crypto) stay in TernServer.
 import PackageDescription
 
 let package = Package(
@@ -12,12 +14,19 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "TernWire", targets: ["TernWire"]),
+        .library(name: "TernServer", targets: ["TernServer"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,11 +48,32 @@ let package = Package(
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
         .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
         .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .target(name: "TernWire", dependencies: ["TernTables"]),
+        .target(
+            name: "TernServer",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                "TernWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "tern",
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "TernWire",
+                "TernServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,5 +82,14 @@ let package = Package(
             dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
         ),
         .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
+        .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "TernServerTests",
+            dependencies: [
+                "TernServer", "TernWire", "TernTables", "TernEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )
