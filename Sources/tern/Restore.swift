@@ -58,7 +58,8 @@ struct Restore: ParsableCommand {
                 progress: { bar.show($0) })
         } catch {
             bar.finish()
-            throw CleanExit.message("tern restore: \(error)")
+            FileHandleStderr.write("tern restore: \(error)\n")
+            throw ExitCode.failure
         }
         bar.finish()
         print("restored to \(UTCTime.format(microseconds: summary.instant.physicalMicroseconds)) into \(into!)")
@@ -72,7 +73,13 @@ struct Restore: ParsableCommand {
     }
 
     private func printInfo() throws {
-        let info = try ArchiveRestore.info(archive: archive)
+        let info: ArchiveInfo
+        do {
+            info = try ArchiveRestore.info(archive: archive)
+        } catch {
+            FileHandleStderr.write("tern restore: \(error)\n")
+            throw ExitCode.failure
+        }
         print("archive \(archive) (lineage \(info.lineage))")
         if let window = info.window {
             print("  earliest restorable: \(UTCTime.format(microseconds: window.earliest.physicalMicroseconds))")

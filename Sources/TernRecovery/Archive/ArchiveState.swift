@@ -176,9 +176,12 @@ extension ArchiveState {
             throw TernError(.invalidArgument, "the archive holds no checkpoint yet: nothing can be restored")
         }
         guard window.contains(instant) else {
-            var text = "\(instant) is outside the restorable window \(window.earliest) – \(window.latest)"
+            // A restore "to a microsecond" asks for its last stamp: show the microsecond.
+            let asked = instant.logical == HybridTimestamp.logicalMask
+                ? UTCTime.format(microseconds: instant.physicalMicroseconds) : "\(instant)"
+            var text = "\(asked) is outside the restorable window \(window.earliest) – \(window.latest)"
             for gap in window.gaps where instant > gap.afterStamp && instant < gap.resumeStamp {
-                text = "\(instant) falls in a gap of the archive (no batches between \(gap.afterStamp) and \(gap.resumeStamp))"
+                text = "\(asked) falls in a gap of the archive (no batches between \(gap.afterStamp) and \(gap.resumeStamp))"
             }
             throw TernError(.invalidArgument, text)
         }

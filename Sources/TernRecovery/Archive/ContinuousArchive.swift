@@ -104,6 +104,8 @@ public final class ContinuousArchive: Sendable {
         var work = Work(manifest: manifest, state: state)
         work.nextNumber = max(used, state.largestNumber) + 1
         work.needsRepair = state.openSegment != nil
+        // The schedule continues from the newest checkpoint, not from this start.
+        work.lastCheckpointMicroseconds = state.checkpoints.values.map(\.stamp.physicalMicroseconds).max() ?? 0
         let archive = ContinuousArchive(store: store, directory: directory, options: options, work: work)
         try store.registerChangeConsumer(options.consumerName)
         try archive.work.withLock { work in
