@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "TernRecovery", targets: ["TernRecovery"]),
         .library(name: "TernWire", targets: ["TernWire"]),
         .library(name: "TernServer", targets: ["TernServer"]),
         .executable(name: "tern", targets: ["tern"]),
@@ -41,12 +42,17 @@ let package = Package(
                 "CLZ4",
                 "CTernSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
-        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
+        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernRecovery", "TernTesting"]),
         .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .target(
+            name: "TernRecovery",
+            dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "TernWire", dependencies: ["TernTables"]),
         .target(
             name: "TernServer",
@@ -72,12 +78,17 @@ let package = Package(
                 "TernTables",
                 "TernWire",
                 "TernServer",
+                "TernRecovery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TernEngineTests", dependencies: ["TernEngine", "TernTesting"]),
+        .testTarget(
+            name: "TernEngineTests",
+            dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
+        ),
         .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
+        .testTarget(name: "TernRecoveryTests", dependencies: ["TernRecovery", "TernTables", "TernEngine", "TernTesting"]),
         .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TernServerTests",

@@ -84,7 +84,7 @@ struct NodeOperation: Sendable {
             try $1.tables.updateTimeToLive($0, durability: $1.durability)
         },
         make("DescribeTimeToLive", .read, demand: { (request: DescribeTimeToLiveRequest) in [(request.tableName, 1)] }) {
-            DescribeTimeToLiveResponse(timeToLive: try $1.tables.describeTimeToLive(tableName: $0.tableName))
+            DescribeTimeToLiveResponse(timeToLiveSpecification: try $1.tables.describeTimeToLive(tableName: $0.tableName))
         },
         // Items.
         make("PutItem", .write, demand: { (request: PutItemRequest) in [(request.tableName, 1)] }) {

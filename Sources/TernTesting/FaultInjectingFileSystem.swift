@@ -10,7 +10,7 @@ import TernEngine
 public final class FaultInjectingFileSystem: FileSystem {
     /// The kinds of operation a fault can target.
     public enum Operation: Sendable, Hashable, CaseIterable {
-        case open, append, sync, read, rename, remove, syncDirectory, link, createDirectory, lock, list
+        case open, append, sync, read, rename, remove, syncDirectory, link, createDirectory, lock, list, truncate
     }
 
     /// A planned failure.
@@ -25,15 +25,25 @@ public final class FaultInjectingFileSystem: FileSystem {
         public var persistent: Bool
         /// For an append: write the first half of the bytes before failing (a short write).
         public var partialAppend: Bool
+        /// Only operations on paths ending with this count (e.g. ".sst": tables only).
+        public var pathSuffix: String?
 
         public init(nth: Int, kinds: Set<Operation> = Set(Operation.allCases), errno: Int32 = EIO,
-                    persistent: Bool = false, partialAppend: Bool = false) {
+                    persistent: Bool = false, partialAppend: Bool = false, pathSuffix: String? = nil) {
             self.nth = nth
             self.kinds = kinds
             self.errno = errno
             self.persistent = persistent
             self.partialAppend = partialAppend
+            self.pathSuffix = pathSuffix
         }
+    }
+
+    /// What happened to one file opened for writing: how often it was closed (exactly once is
+    /// right; zero is a leaked descriptor, two a descriptor closed twice).
+    public struct WritableFileRecord: Sendable {
+        public var path: String
+        public var closeCount: Int
     }
 
     struct State {
@@ -41,6 +51,9 @@ public final class FaultInjectingFileSystem: FileSystem {
         var counted = 0
         var triggered = false
         var operations: [Operation: Int] = [:]
+        var directorySyncs: [String] = []
+        var writableFiles: [WritableFileRecord] = []
+        var beforeSync: (@Sendable (String) -> Void)?
     }
 
     /// The simulated disk underneath; call `base.crash(_:)` to simulate a power cut.
@@ -53,7 +66,39 @@ public final class FaultInjectingFileSystem: FileSystem {
 
     /// Plans `fault`, replacing any earlier plan and restarting the count.
     public func inject(_ fault: Fault) {
-        state.withLock { $0 = State(fault: fault, operations: $0.operations) }
+        state.withLock { state in
+            state.fault = fault
+            state.counted = 0
+            state.triggered = false
+        }
+    }
+
+    /// Every path `syncDirectory` was called on, in order.
+    public var directorySyncs: [String] { state.withLock { $0.directorySyncs } }
+
+    /// Every file opened for writing so far, with how often it was closed.
+    public var writableFiles: [WritableFileRecord] { state.withLock { $0.writableFiles } }
+
+    /// Runs `hook` (with the file's path) at the start of every file sync, before the fault check:
+    /// lets a test act while a sync is in progress. Nil removes it.
+    public func setBeforeSync(_ hook: (@Sendable (String) -> Void)?) {
+        state.withLock { $0.beforeSync = hook }
+    }
+
+    func recordOpen(_ path: String) -> Int {
+        state.withLock { state in
+            state.writableFiles.append(WritableFileRecord(path: path, closeCount: 0))
+            return state.writableFiles.count - 1
+        }
+    }
+
+    func recordClose(_ index: Int) {
+        state.withLock { $0.writableFiles[index].closeCount += 1 }
+    }
+
+    func runBeforeSync(_ path: String) {
+        let hook = state.withLock { $0.beforeSync }
+        hook?(path)
     }
 
     /// Removes the planned fault.
@@ -73,7 +118,9 @@ public final class FaultInjectingFileSystem: FileSystem {
     func check(_ operation: Operation, _ path: String) throws -> Fault? {
         let fired: Fault? = state.withLock { state in
             state.operations[operation, default: 0] += 1
-            guard let fault = state.fault, fault.kinds.contains(operation) else { return nil }
+            if operation == .syncDirectory { state.directorySyncs.append(path) }
+            guard let fault = state.fault, fault.kinds.contains(operation),
+                  fault.pathSuffix.map({ path.hasSuffix($0) }) ?? true else { return nil }
             if state.triggered { return fault.persistent ? fault : nil }
             state.counted += 1
             guard state.counted >= fault.nth else { return nil }
@@ -100,7 +147,10 @@ public final class FaultInjectingFileSystem: FileSystem {
     }
 
     public func openWritable(_ path: String, truncate: Bool) throws -> any WritableFile {
-        try perform(.open, path) { FaultWritableFile(owner: self, file: try base.openWritable(path, truncate: truncate), path: path) }
+        try perform(.open, path) {
+            let file = try base.openWritable(path, truncate: truncate)
+            return FaultWritableFile(owner: self, file: file, path: path, record: recordOpen(path))
+        }
     }
 
     public func openReadable(_ path: String) throws -> any ReadableFile {
@@ -127,6 +177,14 @@ public final class FaultInjectingFileSystem: FileSystem {
         try perform(.syncDirectory, path) { try base.syncDirectory(path) }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        try perform(.remove, path) { try base.removeDirectory(path) }
+    }
+
+    public func truncateFile(_ path: String, to length: Int) throws {
+        try perform(.truncate, path) { try base.truncateFile(path, to: length) }
+    }
+
     public func link(_ source: String, to destination: String) throws {
         try perform(.link, source) { try base.link(source, to: destination) }
     }
@@ -140,11 +198,14 @@ final class FaultWritableFile: WritableFile {
     let owner: FaultInjectingFileSystem
     let file: any WritableFile
     let path: String
+    /// This file's index in the owner's `writableFiles`.
+    let record: Int
 
-    init(owner: FaultInjectingFileSystem, file: any WritableFile, path: String) {
+    init(owner: FaultInjectingFileSystem, file: any WritableFile, path: String, record: Int) {
         self.owner = owner
         self.file = file
         self.path = path
+        self.record = record
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
@@ -158,10 +219,12 @@ final class FaultWritableFile: WritableFile {
     }
 
     func sync() throws {
+        owner.runBeforeSync(path)
         try owner.perform(.sync, path) { try file.sync() }
     }
 
     func close() throws {
+        owner.recordClose(record)
         try file.close()
     }
 }

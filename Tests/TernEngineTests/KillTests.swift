@@ -12,8 +12,7 @@ import TernTesting
     }
 
     static var childPath: String {
-        if let path = getenv("TERN_CRASH_WRITER") { return String(cString: path) }
-        return Path.join(Path.directory(of: CommandLine.arguments[0]), "tern-crash-writer")
+        ChildProcess.siblingExecutable("tern-crash-writer", overriddenBy: "TERN_CRASH_WRITER")
     }
 
     @Test func killNineAtRandomMoments() throws {
@@ -42,38 +41,11 @@ import TernTesting
     /// Starts the child, kills it after `killAfter` µs, and returns the batch indexes it
     /// acknowledged (in order).
     private func runChild(directory: String, seed: UInt64, first: Int, killAfter: UInt32) throws -> [Int] {
-        var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else { throw TernError(.ioError, "pipe failed") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-        let arguments = [Self.childPath, directory, String(seed), String(first)]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, Self.childPath, &actions, nil, &argv, environ)
-        close(pipeEnds[1])
-        guard spawned == 0 else {
-            close(pipeEnds[0])
-            throw TernError(.ioError, "cannot start \(Self.childPath)", errno: spawned)
-        }
-        usleep(killAfter)
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            output += buffer[0..<count]
-        }
-        close(pipeEnds[0])
-        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        let outcome = try ChildProcess.run(
+            Self.childPath, [directory, String(seed), String(first)], killAfterMicroseconds: killAfter)
+        let lines = outcome.text.split(separator: "\n")
         // Only complete lines count: a number cut off by the kill was not fully reported.
-        let complete = output.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
+        let complete = outcome.output.last == UInt8(ascii: "\n") ? lines : lines.dropLast()
         return complete.compactMap { Int($0) }
     }
 }

@@ -136,12 +136,27 @@ import TernTesting
         }
     }
 
-    @Test func missingTableIsReported() throws {
+    /// A table the manifest names is missing: the open fails naming it (it used to open and
+    /// fail later, on the first read that reached the table).
+    @Test func missingTableFailsTheOpen() throws {
         let fileSystem = try Self.makeStore()
         let table = try Self.file(fileSystem, ".sst")
         try fileSystem.removeFile("/db/" + table)
-        let store = try Store.open(at: "/db", options: testOptions(fileSystem))
-        defer { try? store.close() }
-        #expect { _ = try store.get(Self.key(1)) } throws: { ($0 as? TernError)?.file?.hasSuffix(table) == true }
+        let manifest = try Self.file(fileSystem, "MANIFEST-")
+        #expect { _ = try Store.open(at: "/db", options: testOptions(fileSystem)) } throws: { error in
+            guard let error = error as? TernError else { return false }
+            return error.code == .corruption && error.file == manifest && error.message.contains(table)
+        }
+    }
+
+    /// A truncated table is caught at open by its size, naming it.
+    @Test func truncatedTableFailsTheOpen() throws {
+        let fileSystem = try Self.makeStore()
+        let table = try Self.file(fileSystem, ".sst")
+        let content = try fileSystem.contents(of: "/db/" + table)
+        try fileSystem.overwrite("/db/" + table, with: Array(content.dropLast(100)))
+        #expect { _ = try Store.open(at: "/db", options: testOptions(fileSystem)) } throws: { error in
+            (error as? TernError)?.code == .corruption && (error as? TernError)?.file == table
+        }
     }
 }

@@ -100,7 +100,7 @@ import TernTesting
                 continue
             }
             if position >= expected.count {
-                #expect(!iterator.isValid)
+                #expect(iterator.isValid == false)
                 iterator.seekToLast()
                 position = expected.count - 1
             }

@@ -11,6 +11,8 @@ func testOptions(_ fileSystem: any FileSystem, memtableBudgetBytes: Int = 16 << 
     options.targetFileSizeBytes = 16 << 10
     options.blockCacheBytes = 64 << 10
     options.maxOpenTables = 8
+    // Small, so the crash and model tests also cross manifest rotations.
+    options.manifestRotationBytes = 4 << 10
     return options
 }
 

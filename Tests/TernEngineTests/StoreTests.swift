@@ -111,11 +111,11 @@ import TernTesting
         iterator.prev()
         #expect(iterator.key == bytes("b"))
         iterator.prev()
-        #expect(!iterator.isValid)
+        #expect(iterator.isValid == false)
         iterator.seekToLast()
         #expect(iterator.key == bytes("d"))
         iterator.next()
-        #expect(!iterator.isValid)
+        #expect(iterator.isValid == false)
         iterator.seekForPrev(bytes("c"))
         #expect(iterator.key == bytes("b"))
         iterator.seek(bytes("c"))
@@ -129,7 +129,7 @@ import TernTesting
         // Real threads: writers block in the write queue, which the cooperative pool must not.
         let threads = (0..<8).map { writer in
             BackgroundThread {
-                for index in 0..<50 { try? store.put(bytes("w\(writer)-\(index)"), [1], durability: .synced) }
+                for index in 0..<50 { _ = try? store.put(bytes("w\(writer)-\(index)"), [1], durability: .synced) }
             }
         }
         for thread in threads { thread.join() }

@@ -1,16 +1,19 @@
 import ArgumentParser
 import Glibc
 
-/// The executable's entry: `tern-bench tables ...` runs the item workloads, `tern-bench http ...`
-/// the node over HTTP, anything else the engine comparison. (Not ArgumentParser subcommands: the
-/// commands share option names such as `--db` and `--engine`, which ArgumentParser would hand to
-/// the parent command.)
+/// The executable's entry: `tern-bench tables ...` runs the item workloads, `tern-bench async ...`
+/// synced writes from threads beside tasks, `tern-bench http ...` the node over HTTP,
+/// `tern-bench json ...` DynamoDB JSON codecs, anything else the engine comparison. (Not
+/// ArgumentParser subcommands: the commands share option names such as `--db` and `--engine`,
+/// which ArgumentParser would hand to the parent command.)
 @main
 enum TernBenchMain {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "tables" {
             TablesCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "async" {
+            AsyncCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "http" {
             HTTPCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "json" {

@@ -44,6 +44,20 @@ static inline void tern_atomic_store_relaxed_u64(uint64_t *address, uint64_t val
 /// Returns 0 on success, -1 with errno set otherwise.
 int tern_increase_thread_niceness(int increment);
 
+/// Names the calling thread (shown by debuggers, `top -H`, `/proc`); truncated to 15 bytes on
+/// Linux. Best effort: does nothing where the platform has no way to do it.
+void tern_set_current_thread_name(const char *name);
+
+/// Tags the calling thread with `tag` (NULL clears it): a thread pool marks its own threads, so
+/// code can tell whether it runs on one.
+void tern_set_current_thread_tag(const void *tag);
+
+/// The calling thread's tag, or NULL.
+const void *tern_current_thread_tag(void);
+
+/// The number of processors currently online (at least 1).
+int tern_online_processor_count(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,34 +1,28 @@
 extension Store {
     func startCompactionThread() {
-        lock.withLock {
-            // Compaction may lag behind: writes slow down and stall at the level-0 thresholds, so
-            // it is safe to let foreground work go first.
-            compactionThread = BackgroundThread(niceness: 5) { [self] in compactionLoop() }
-        }
+        let picker = CompactionPicker(options: options)
+        // Compaction may lag behind: writes slow down and stall at the level-0 thresholds, so
+        // it is safe to let foreground work go first.
+        let thread = backgroundThread(niceness: 5) { store in store.compactionStep(picker) }
+        lock.withLock { compactionThread = thread }
     }
 
-    /// The compaction thread: picks the most urgent compaction, runs it without the lock, and
-    /// installs the result. Sleeps when nothing needs compacting.
-    private func compactionLoop() {
-        let picker = CompactionPicker(options: options)
-        lock.lock()
-        defer { lock.unlock() }
-        while !isShuttingDown {
-            guard backgroundError == nil, !isCompacting,
-                  let compaction = picker.pick(versions.current, compactPointers: compactPointers)
-            else {
-                backgroundChanged.wait()
-                continue
-            }
-            do {
-                try perform(compaction)
-            } catch {
-                refuseWrites(after: error, while: "compacting level \(compaction.level)")
-            }
-            lock.unlock()
-            deleteObsoleteTables()
-            lock.lock()
+    /// One step of the compaction thread: picks the most urgent compaction, runs it without the
+    /// lock, and installs the result. REQUIRES: `lock` held.
+    private func compactionStep(_ picker: CompactionPicker) -> BackgroundStep {
+        if isShuttingDown { return .stop }
+        guard backgroundError == nil, !isCompacting,
+              let compaction = picker.pick(versions.current, compactPointers: compactPointers)
+        else { return .idle }
+        do {
+            try perform(compaction)
+        } catch {
+            refuseWrites(after: error, while: "compacting level \(compaction.level)")
         }
+        lock.unlock()
+        deleteObsoleteTables()
+        lock.lock()
+        return .again
     }
 
     /// Runs `compaction` (a trivial move or a merge) and installs it. REQUIRES: `lock` held and
@@ -140,7 +134,8 @@ extension Store {
             while merged.isValid {
                 let key = merged.key
                 guard let (sequence, kind) = InternalKey.decodeTrailer(key) else {
-                    throw TernError(.corruption, "compaction input holds a malformed internal key")
+                    throw TernError(.corruption, "compaction input holds a malformed internal key",
+                                    file: compaction.allInputs.map { FileName.table($0.number) }.joined(separator: ", "))
                 }
                 let userKey = InternalKey.userKey(key)
                 let isNewKey = !hasCurrentUserKey || currentUserKey.withUnsafeBytes { compareBytes($0, userKey) != 0 }
@@ -240,9 +235,10 @@ struct CompactionOutputWriter: ~Copyable {
 
     private mutating func finishCurrent() throws {
         guard let finished = builder.take(), let opened = file else { return }
-        file = nil
+        // `file` stays set until the close, so `abandon()` closes it when finishing throws.
         let properties = try finished.finish()
         try opened.sync()
+        file = nil
         try opened.close()
         guard let smallest = properties.smallestKey, let largest = properties.largestKey else { return }
         outputs.append(.init(number: number, sizeBytes: properties.fileSizeBytes, smallest: smallest, largest: largest))

@@ -1,20 +1,16 @@
 extension Store {
     func startBackgroundThread() {
-        lock.withLock {
-            backgroundThread = BackgroundThread { [self] in backgroundLoop() }
-        }
+        let thread = backgroundThread(niceness: 0) { store in store.flushStep() }
+        lock.withLock { backgroundThread = thread }
     }
 
-    /// The background thread: flushes the immutable memtable whenever there is one.
-    private func backgroundLoop() {
-        lock.lock()
-        defer { lock.unlock() }
-        while !isShuttingDown || immutable != nil {
-            guard let pending = immutable, backgroundError == nil else {
-                if isShuttingDown { break }
-                backgroundChanged.wait()
-                continue
-            }
+    /// One step of the flush thread: flushes the immutable memtable when there is one.
+    /// REQUIRES: `lock` held.
+    private func flushStep() -> BackgroundStep {
+        guard let pending = immutable, backgroundError == nil else {
+            return isShuttingDown ? .stop : .idle
+        }
+        do {
             let number = versions.newFileNumber()
             let logNumber = walNumber
             lock.unlock()
@@ -23,10 +19,16 @@ extension Store {
             do {
                 var edit = VersionEdit()
                 if let table = try result.get() { edit.newFiles.append((0, table)) }
+                // The WAL this flush retires may stay for the change feed: its start must be
+                // durable before the log number moves past it.
+                for number in [versions.logNumber, logNumber] {
+                    if let first = versions.walStarts[number] { edit.walStarts.append((number, first)) }
+                }
                 edit.logNumber = logNumber
                 versions.lastSequence = lastSequence
                 try versions.logAndApply(edit)
                 immutable = nil
+                if checkpointRequests[logNumber] != nil { checkpointVersions[logNumber] = versions.current }
                 publishView()
                 stats.flushes.wrappingAdd(1, ordering: .relaxed)
                 deleteObsoleteWALs()
@@ -37,6 +39,7 @@ extension Store {
             }
             backgroundChanged.broadcast()
         }
+        return .again
     }
 
     /// Writes `memtable` to SSTable `number`, synced and with its name durable. Returns nil for
@@ -49,14 +52,23 @@ extension Store {
         return table
     }
 
-    /// Removes WAL files whose contents are all in SSTables. Failures are harmless (retried at
-    /// the next flush or open). REQUIRES: `lock` held.
+    /// Removes WAL files whose contents are all in SSTables and that no change-feed consumer
+    /// needs any more (`WALRetention`). Failures are harmless (retried at the next flush or
+    /// open). REQUIRES: `lock` held.
     func deleteObsoleteWALs() {
         guard let names = try? fileSystem.listDirectory(directory) else { return }
+        var files: [WALRetention.File] = []
         for name in names {
-            if case .wal(let number)? = FileName.parse(name), number < versions.logNumber {
-                try? fileSystem.removeFile(Path.join(directory, name))
-            }
+            guard case .wal(let number)? = FileName.parse(name), number < versions.logNumber else { continue }
+            let size = (try? fileSystem.fileSize(Path.join(directory, name))) ?? 0
+            files.append(.init(number: number, firstSequence: versions.walStarts[number], sizeBytes: size))
+        }
+        let deletable = WALRetention.obsolete(
+            files, logNumber: versions.logNumber, lastSequence: lastSequence,
+            consumers: Array(versions.feedConsumers.values), retentionBytes: options.changeFeedRetentionBytes)
+        for number in deletable {
+            try? fileSystem.removeFile(Path.join(directory, FileName.wal(number)))
+            versions.walStarts[number] = nil
         }
     }
 }
@@ -77,6 +89,8 @@ enum TableWriting {
         let name = FileName.table(number)
         let path = Path.join(directory, name)
         let file = try fileSystem.openWritable(path, truncate: true)
+        // Closed exactly once: a descriptor closed twice may by then belong to another thread.
+        var isClosed = false
         do {
             var builder = SSTableBuilder(file: file, path: name, options: tableOptions(options))
             var iterator = memtable.makeIterator()
@@ -87,6 +101,7 @@ enum TableWriting {
             }
             let properties = try builder.finish()
             try file.sync()
+            isClosed = true
             try file.close()
             try fileSystem.syncDirectory(directory)
             guard let smallest = properties.smallestKey, let largest = properties.largestKey else {
@@ -95,7 +110,7 @@ enum TableWriting {
             return VersionEdit.NewFile(
                 number: number, sizeBytes: properties.fileSizeBytes, smallest: smallest, largest: largest)
         } catch {
-            try? file.close()
+            if !isClosed { try? file.close() }
             try? fileSystem.removeFile(path)
             throw error
         }

@@ -1,6 +1,7 @@
 extension Store {
     /// Point lookup: the memtables, then level 0 newest first, then one file per deeper level.
     func get(key: UnsafeRawBufferPointer, snapshot: ReadSnapshot?) throws -> [UInt8]? {
+        try checkOpen()
         // The view before the sequence: the view's files hold every version up to any later
         // sequence (compactions after this point install new files this view does not see).
         let view = captureView()

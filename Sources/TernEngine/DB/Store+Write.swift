@@ -1,9 +1,13 @@
 import Glibc
+import Logging
 
 /// A writer waiting in the store's queue. Fields are guarded by the store's `lock`.
 final class PendingWrite {
     let batch: WriteBatch
     let isSynced: Bool
+    /// A place-holder that holds the queue without writing (`flush()`): no leader takes it into
+    /// its group, so it reaches the head and leaves the queue itself.
+    let isBarrier: Bool
     /// Created only if the writer has to wait for another leader (a lone writer never does).
     private var condition: Condition?
     var isDone = false
@@ -11,10 +15,13 @@ final class PendingWrite {
     /// Where the writer's group ends in the WAL (logical bytes): a synced writer returns once
     /// the WAL is durable up to here.
     var walEnd: UInt64 = 0
+    /// The batch's first sequence number and commit stamp, once written.
+    var commit = Commit(sequence: .zero, stamp: .zero)
 
-    init(batch: WriteBatch, isSynced: Bool) {
+    init(batch: WriteBatch, isSynced: Bool, isBarrier: Bool = false) {
         self.batch = batch
         self.isSynced = isSynced
+        self.isBarrier = isBarrier
     }
 
     /// Parks the writer. REQUIRES: `lock` held.
@@ -46,9 +53,14 @@ extension Store {
     ///
     /// - Throws: `.invalidArgument` for oversized keys or values (nothing is written);
     ///   `.writesRefused` after an earlier durability failure; `.closed`; I/O errors.
-    public func write(_ batch: WriteBatch, durability: Durability) throws {
+    @discardableResult
+    public func write(_ batch: WriteBatch, durability: Durability) throws -> Commit {
         try batch.validate()
-        if batch.isEmpty { return }
+        if batch.isEmpty { return Commit(sequence: readSequence, stamp: lastCommittedStamp) }
+        guard batch.byteSize <= options.maxBatchBytes else {
+            throw TernError(.invalidArgument,
+                "write batch of \(batch.byteSize) bytes exceeds the limit of \(options.maxBatchBytes) (StoreOptions.maxBatchBytes)")
+        }
         let writer = PendingWrite(batch: batch, isSynced: durability == .synced)
         lock.lock()
         defer { lock.unlock() }
@@ -66,6 +78,7 @@ extension Store {
             }
             try awaitSync(through: writer.walEnd)
         }
+        return writer.commit
     }
 
     /// Writes the group `leader` heads and settles every member. REQUIRES: `lock` held, `leader`
@@ -77,28 +90,40 @@ extension Store {
             try makeRoomForWrite()
             var groupBytes = leader.batch.byteSize
             let limit = groupBytes <= 128 << 10 ? groupBytes + (128 << 10) : Store.maxGroupBytes
-            while groupEnd < writers.count && groupBytes + writers[groupEnd].batch.byteSize <= limit {
+            while groupEnd < writers.count && !writers[groupEnd].isBarrier
+                    && groupBytes + writers[groupEnd].batch.byteSize <= limit {
                 groupBytes += writers[groupEnd].batch.byteSize
                 groupEnd += 1
             }
             let members = Array(writers[0..<groupEnd])
             let first = lastSequence + 1
             let count = members.reduce(0) { $0 + $1.batch.count }
+            // Stamps are taken under the lock, so stamp order is sequence order: one per batch,
+            // consecutive within the group.
+            let firstStamp = options.clock.reserve(members.count)
+            var sequence = first
+            for (index, member) in members.enumerated() {
+                member.commit = Commit(sequence: sequence, stamp: firstStamp.advanced(by: UInt64(index)))
+                sequence = sequence + UInt64(member.batch.count)
+            }
             lastSequence = lastSequence + UInt64(count)
             let active = memtable
 
             // The leader works without the lock; followers stay parked, so the WAL and the
             // memtable have exactly one writer.
             lock.unlock()
-            let result = Result { try appendAndInsert(members, first: first, count: count, into: active) }
+            let result = Result { try appendAndInsert(members, into: active) }
             lock.lock()
             switch result {
             case .success(let bytes):
                 walWrittenBytes += UInt64(bytes)
+                let lastStamp = members[members.count - 1].commit.stamp
+                versions.lastStamp = lastStamp
+                committedStamp.store(lastStamp.rawValue, ordering: .releasing)
                 visibleSequence.store(first.rawValue + UInt64(count) - 1, ordering: .releasing)
                 stats.userBytesWritten.wrappingAdd(groupBytes, ordering: .relaxed)
             case .failure(let error):
-                refuseWrites(after: error, while: "writing the WAL")
+                refuseWrites(after: error, while: "writing the WAL", walFailed: true)
                 outcome = error
             }
         } catch {
@@ -118,7 +143,7 @@ extension Store {
     /// Hands the queue to the next writer, or tells `close()` the queue drained. Waking the
     /// background threads after every write would cost two context switches per write.
     /// REQUIRES: `lock` held.
-    private func wakeNextWriter() {
+    func wakeNextWriter() {
         if let next = writers.first {
             next.wake()
         } else if isWaitingForWriters {
@@ -126,37 +151,45 @@ extension Store {
         }
     }
 
-    /// Appends the group to the WAL as one record and inserts it into `target`; returns the bytes
-    /// the record took in the WAL. REQUIRES: called by the leader without `lock` (the WAL writer
-    /// and the group buffer are the leader's alone).
-    private func appendAndInsert(_ members: [PendingWrite], first: SequenceNumber, count: Int, into target: Memtable) throws -> Int {
+    /// Appends the group to the WAL as one record (each batch with its header: sequence, count,
+    /// stamp) and inserts it into `target`; returns the bytes the record took in the WAL.
+    /// REQUIRES: called by the leader without `lock` (the WAL writer and the group buffer are the
+    /// leader's alone).
+    private func appendAndInsert(_ members: [PendingWrite], into target: Memtable) throws -> Int {
         groupRecord.removeAll(keepingCapacity: true)
-        groupRecord.appendFixed64(first.rawValue)
-        groupRecord.appendFixed32(UInt32(count))
         for member in members {
+            groupRecord.appendFixed64(member.commit.sequence.rawValue)
+            groupRecord.appendFixed32(UInt32(member.batch.count))
+            groupRecord.appendFixed64(member.commit.stamp.rawValue)
             member.batch.representation.withUnsafeBytes {
                 groupRecord.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[WriteBatch.headerSize...]))
             }
         }
         let written = try groupRecord.withUnsafeBytes { try wal!.add($0) }
         try wal!.flush()
-        var sequence = first
-        do {
-            try WriteBatch.forEachOperation(in: groupRecord) { kind, key, value in
-                target.add(sequence: sequence, kind: kind, key: key, value: value)
-                sequence = sequence + 1
+        for member in members {
+            var sequence = member.commit.sequence
+            do {
+                try member.batch.forEach { kind, key, value in
+                    target.add(sequence: sequence, kind: kind, key: key, value: value)
+                    sequence = sequence + 1
+                }
+            } catch {
+                preconditionFailure("a validated batch failed to decode: \(error)")
             }
-        } catch {
-            preconditionFailure("a validated batch failed to decode: \(error)")
         }
         return written
     }
 
     /// Waits until the WAL is durable through `end` (logical bytes), running the `fdatasync`
     /// itself when no other thread is. REQUIRES: `lock` held.
+    ///
+    /// The caller's group is already applied and visible, so only a failure of the WAL itself
+    /// may fail this wait: a failed flush or compaction stops *new* writes but does not stop this
+    /// sync (reporting failure for an applied write would make a retried `ADD` apply twice).
     func awaitSync(through end: UInt64) throws {
         while walSyncedBytes < end {
-            if let backgroundError { throw backgroundError }
+            if let walError { throw walError }
             if isSyncing {
                 syncFinished.wait()
                 continue
@@ -164,6 +197,9 @@ extension Store {
             guard let file = walFile else { throw TernError(.closed, "the store is closed") }
             isSyncing = true
             let target = walWrittenBytes
+            // Groups are appended and published under the lock together, so every batch up to
+            // the visible sequence lies within `target`.
+            let targetSequence = readSequence
             lock.unlock()
             let result = Result { try file.sync() }
             lock.lock()
@@ -171,9 +207,10 @@ extension Store {
             switch result {
             case .success:
                 walSyncedBytes = max(walSyncedBytes, target)
+                syncedSequence = max(syncedSequence, targetSequence)
                 stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
             case .failure(let error):
-                refuseWrites(after: error, while: "syncing the WAL")
+                refuseWrites(after: error, while: "syncing the WAL", walFailed: true)
                 syncFinished.broadcast()
                 throw error
             }
@@ -182,12 +219,22 @@ extension Store {
     }
 
     /// Records the first durability failure; from then on every write throws `.writesRefused`.
+    /// `walFailed`: the WAL itself failed (a write or a sync), so writes applied but not yet
+    /// synced have an unknown fate and their synced writers get an error too.
     /// REQUIRES: `lock` held.
-    func refuseWrites(after error: Error, while activity: String) {
+    func refuseWrites(after error: Error, while activity: String, walFailed: Bool = false) {
         if backgroundError == nil {
             backgroundError = TernError(
                 .writesRefused,
                 "the store refuses writes until reopened: \(activity) failed with \(error)")
+            options.logger.error("\(activity) failed; the store refuses writes until reopened",
+                                 metadata: ["directory": "\(directory)", "error": "\(error)"])
+        }
+        if walFailed && walError == nil {
+            walError = TernError(
+                .writesRefused,
+                "\(activity) failed with \(error): this write is applied but may not be durable; "
+                    + "the store refuses writes until reopened")
         }
         backgroundChanged.broadcast()
         syncFinished.broadcast()
@@ -250,14 +297,17 @@ extension Store {
                 }
                 try old.close()
                 walSyncedBytes = walWrittenBytes
+                syncedSequence = lastSequence
                 syncFinished.broadcast()
             }
             wal = .some(LogWriter(file: file))
             walFile = file
+            walFileStartBytes = walWrittenBytes
         } catch {
-            refuseWrites(after: error, while: "starting a new WAL")
+            refuseWrites(after: error, while: "starting a new WAL", walFailed: true)
             throw error
         }
+        versions.walStarts[number] = lastSequence + 1
         walNumber = number
         immutable = memtable
         memtable = Memtable()
@@ -271,6 +321,7 @@ extension Store {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
+        if options.readOnly { throw TernError(.readOnly, "the store was opened read-only", file: directory) }
         try awaitSync(through: walWrittenBytes)
     }
 
@@ -278,11 +329,14 @@ extension Store {
     public func flush() throws {
         lock.lock()
         defer { lock.unlock() }
-        // Queue as a writer so no batch is half-inserted while the memtable switches.
-        let writer = PendingWrite(batch: WriteBatch(), isSynced: false)
-        writers.append(writer)
-        while writers.first !== writer { writer.wait(lock) }
+        guard !isClosed else { throw TernError(.closed, "the store is closed") }
+        // Queue as a barrier so no batch is half-inserted while the memtable switches. Leaders
+        // never take a barrier into their group: it leaves the queue only here, from the head.
+        let barrier = PendingWrite(batch: WriteBatch(), isSynced: false, isBarrier: true)
+        writers.append(barrier)
+        while writers.first !== barrier { barrier.wait(lock) }
         defer {
+            precondition(writers.first === barrier, "flush's barrier left the head of the write queue")
             writers.removeFirst()
             wakeNextWriter()
         }

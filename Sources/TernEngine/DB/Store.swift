@@ -22,7 +22,7 @@ import Synchronization
 /// The mutable state below is guarded by `lock`, except where a comment says otherwise.
 public final class Store: @unchecked Sendable {
     let options: StoreOptions
-    let fileSystem: any FileSystem
+    package let fileSystem: any FileSystem
     public let directory: String
     let tableCache: TableCache
 
@@ -46,6 +46,11 @@ public final class Store: @unchecked Sendable {
     /// Logical WAL bytes (across WAL files) appended, and known durable.
     var walWrittenBytes: UInt64 = 0
     var walSyncedBytes: UInt64 = 0
+    /// The logical WAL offset where the current WAL file begins.
+    var walFileStartBytes: UInt64 = 0
+    /// The last sequence number known durable (its group's WAL bytes synced): the change feed
+    /// delivers nothing after it, so no consumer ever sees a batch a crash could take back.
+    var syncedSequence: SequenceNumber
     /// A thread is running `fdatasync` on `walFile` (without the lock).
     var isSyncing = false
     /// Synced writers whose group is written and who wait for (or run) the WAL sync.
@@ -54,7 +59,12 @@ public final class Store: @unchecked Sendable {
     var groupRecord: [UInt8] = []
     var writers: [PendingWrite] = []
     var lastSequence: SequenceNumber
+    /// Set by the first failure of a flush, compaction, manifest or WAL write: new writes are
+    /// refused from then on.
     var backgroundError: TernError?
+    /// Set when the WAL itself failed (a write or a sync): synced writers still waiting cannot
+    /// be told their write is durable.
+    var walError: TernError?
     var isShuttingDown = false
     /// `close()` is waiting for the writer queue to drain.
     var isWaitingForWriters = false
@@ -65,18 +75,33 @@ public final class Store: @unchecked Sendable {
     var isCompacting = false
     /// Per level, the largest key of the last compaction there: the next starts after it.
     var compactPointers: [[UInt8]?] = Array(repeating: nil, count: Version.levelCount)
+    /// Checkpoints waiting for the flush that sets the log number to the key: how many wait, and
+    /// the version that flush installed (see `checkpoint(into:)`).
+    var checkpointRequests: [FileNumber: Int] = [:]
+    var checkpointVersions: [FileNumber: Version] = [:]
     /// Files replaced by compactions, deleted once no version refers to them.
     let obsoleteFiles = ObsoleteFiles()
 
+    /// `isClosed`, readable without `lock`: reads check it, so a closed store serves nothing.
+    let closedForReads = Atomic<Bool>(false)
     /// The sequence number readers see: every batch at or below it is fully in the memtable.
     let visibleSequence = Atomic<UInt64>(0)
+    /// The commit stamp of the batch at `visibleSequence`.
+    let committedStamp = Atomic<UInt64>(0)
     /// The current read view, swapped under this short lock.
     let currentView: Mutex<ReadView>
     let liveSnapshots = Mutex<[UInt64: Int]>([:])
     let stats = StoreStatisticsCounters()
+    /// Runs the WAL syncs that async synced writers wait for (see `writeThenSync`).
+    let asyncSyncs = SyncCoordinator()
+    /// What opening the store found (WALs replayed, torn tails dropped). Set once by recovery,
+    /// before the store is handed out; never changed afterwards.
+    public internal(set) var recoveryReport = RecoveryReport()
 
+    /// A store over recovered state. `walFile` and `fileLock` are nil for a read-only store,
+    /// which writes nothing and takes no lock.
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
-         walNumber: FileNumber, walFile: any WritableFile, lastSequence: SequenceNumber, fileLock: any FileLock) {
+         walNumber: FileNumber, walFile: (any WritableFile)?, lastSequence: SequenceNumber, fileLock: (any FileLock)?) {
         self.options = options
         self.fileSystem = options.fileSystem
         self.directory = directory
@@ -88,9 +113,10 @@ public final class Store: @unchecked Sendable {
         self.versions = versions
         self.memtable = memtable
         self.walNumber = walNumber
-        self.wal = .some(LogWriter(file: walFile))
+        self.wal = walFile.map { LogWriter(file: $0) }
         self.walFile = walFile
         self.lastSequence = lastSequence
+        self.syncedSequence = lastSequence
         self.fileLock = fileLock
         self.visibleSequence.store(lastSequence.rawValue, ordering: .releasing)
         self.currentView = Mutex(ReadView(memtable: memtable, immutable: nil, version: versions.current))
@@ -102,6 +128,7 @@ public final class Store: @unchecked Sendable {
     /// the last write), and reports corruption anywhere else. A second open of the same directory,
     /// from this process or another, fails with `.locked`.
     public static func open(at directory: String, options: StoreOptions) throws -> Store {
+        if options.readOnly { return try ReadOnlyRecovery(directory: directory, options: options).run() }
         let store = try StoreRecovery(directory: directory, options: options).run()
         store.startBackgroundThread()
         store.startCompactionThread()
@@ -110,8 +137,8 @@ public final class Store: @unchecked Sendable {
 
     /// Waits for background work, closes the files and releases the directory lock. Buffered
     /// writes are handed to the operating system but not synced. Later calls throw `.closed`.
-    /// Always call it: the flush and compaction threads hold the store, so a store released
-    /// without `close()` stays open (and its directory locked) until the process exits.
+    /// Call it: a store released without `close()` closes itself when the last reference goes
+    /// (its background threads hold it only weakly), but errors of that close go unreported.
     public func close() throws {
         lock.lock()
         guard !isClosed else {
@@ -122,6 +149,7 @@ public final class Store: @unchecked Sendable {
         isWaitingForWriters = true
         while !writers.isEmpty || syncWaiters > 0 { backgroundChanged.wait() }
         isClosed = true
+        closedForReads.store(true, ordering: .releasing)
         isShuttingDown = true
         backgroundChanged.broadcast()
         let threads = [backgroundThread, compactionThread]
@@ -153,22 +181,31 @@ public final class Store: @unchecked Sendable {
     // MARK: Writing
 
     /// Stores `value` under `key`.
-    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws {
+    @discardableResult
+    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws -> Commit {
         var batch = WriteBatch(reservingCapacity: key.count + value.count + 11)
         batch.put(key, value)
-        try write(batch, durability: durability)
+        return try write(batch, durability: durability)
     }
 
     /// Deletes `key` (a no-op for an absent key, still logged).
-    public func delete(_ key: [UInt8], durability: Durability) throws {
+    @discardableResult
+    public func delete(_ key: [UInt8], durability: Durability) throws -> Commit {
         var batch = WriteBatch()
         batch.delete(key)
-        try write(batch, durability: durability)
+        return try write(batch, durability: durability)
     }
 
     // MARK: Reading
 
+    /// Throws `.closed` once `close()` has begun: reads and writes alike fail from then on.
+    package func checkOpen() throws {
+        if closedForReads.load(ordering: .acquiring) { throw TernError(.closed, "the store is closed") }
+    }
+
     /// The value stored under `key` as of `snapshot` (or now), or `nil` when absent.
+    ///
+    /// - Throws: `.closed` after `close()`; `.corruption` and I/O errors.
     public func get(_ key: [UInt8], snapshot: ReadSnapshot? = nil) throws -> [UInt8]? {
         try key.withUnsafeBytes { try get(key: $0, snapshot: snapshot) }
     }
@@ -211,4 +248,13 @@ public final class Store: @unchecked Sendable {
     var readSequence: SequenceNumber {
         SequenceNumber(visibleSequence.load(ordering: .acquiring))
     }
+
+    /// The commit stamp of the last batch readers can see (zero for a store that has committed
+    /// nothing since stamps began).
+    public var lastCommittedStamp: HybridTimestamp {
+        HybridTimestamp(rawValue: committedStamp.load(ordering: .acquiring))
+    }
+
+    /// The clock that stamps this store's commits (`StoreOptions.clock`).
+    public var clock: HybridLogicalClock { options.clock }
 }

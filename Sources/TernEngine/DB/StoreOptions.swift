@@ -1,3 +1,5 @@
+import Logging
+
 /// How a write must be persisted before the call returns. Every write names one: there is no
 /// default, because a hidden default is how durability bugs are born.
 public enum Durability: Sendable {
@@ -17,6 +19,12 @@ public struct StoreOptions: Sendable {
     public var createIfMissing = true
     /// Refuse to open an existing store.
     public var errorIfExists = false
+    /// Open an existing store without changing anything: no directory lock, no recovery writes
+    /// (the WALs are replayed into memory only), no flushes, compactions or file removals;
+    /// every write fails with `.readOnly`. For looking at a store that another process may have
+    /// open (`tern inspect`): the store shows the state on disk when it was opened and does not
+    /// follow later writes. `createIfMissing` is ignored.
+    public var readOnly = false
     /// Memtable budget: when the active memtable holds this many bytes, it turns immutable and is
     /// flushed to an SSTable in the background.
     public var memtableBudgetBytes = 8 << 20
@@ -44,6 +52,27 @@ public struct StoreOptions: Sendable {
     public var levelSizeMultiplier = 10
     /// Compaction cuts output files at about this size (never between two versions of a key).
     public var targetFileSizeBytes = 4 << 20
+    /// The manifest (the log of file-set changes) is rewritten as a fresh snapshot once it
+    /// passes this size, so it stays small however long the store stays open. 0: never.
+    public var manifestRotationBytes = 4 << 20
+    /// The largest write batch accepted, in encoded bytes (keys, values and framing); a larger
+    /// one is refused with `.invalidArgument`. At most 1 GiB (the WAL's record limit).
+    public var maxBatchBytes = 256 << 20
+    /// Where the store reports what an operator should know: a torn tail dropped at open
+    /// (warning), a background failure that makes it refuse writes (error). Silent by default;
+    /// pass a logger of your application's logging system.
+    public var logger = Logger(label: "tern.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The hybrid logical clock that stamps every committed batch. Share one between a store and
+    /// its replication so stamps received from peers advance it; tests inject a manual physical
+    /// clock. Opening a store advances it past the last stamp the store committed.
+    public var clock = HybridLogicalClock()
+    /// How many bytes of old WAL files the store keeps for change-feed consumers that have not
+    /// read them yet. Past it the oldest go, and a consumer behind them gets `cursorTooOld`.
+    public var changeFeedRetentionBytes = 1 << 30
+
+    /// The threads the async API (`Store`'s and `TableStore`'s `async` methods) runs blocking
+    /// work on. Several stores may share one pool.
+    public var threadPool: BlockingThreadPool = .shared
 
     public init() {}
 

@@ -12,6 +12,7 @@ final class StoreStatisticsCounters: Sendable {
     let trivialMoves = Atomic<Int>(0)
     let compactionBytesRead = Atomic<Int>(0)
     let compactionBytesWritten = Atomic<Int>(0)
+    let tornBytesDropped = Atomic<Int>(0)
 }
 
 /// A snapshot of the store's statistics since it was opened.
@@ -39,6 +40,9 @@ public struct StoreStatistics: Sendable {
     public var blockCacheBytes: Int
     /// SSTables currently open in the table cache.
     public var openTables: Int
+    /// Bytes of torn tails (writes a crash cut short) that opening the store dropped; see
+    /// `Store.recoveryReport` for where.
+    public var tornBytesDropped: Int
     /// Files and bytes per level.
     public var levelFileCounts: [Int]
     public var levelSizesBytes: [Int]
@@ -78,6 +82,7 @@ extension Store {
             blockCacheMisses: cache?.misses ?? 0,
             blockCacheBytes: cache?.usedBytes ?? 0,
             openTables: tableCache.openTableCount,
+            tornBytesDropped: stats.tornBytesDropped.load(ordering: .relaxed),
             levelFileCounts: version.fileCounts,
             levelSizesBytes: version.levelSizes)
     }

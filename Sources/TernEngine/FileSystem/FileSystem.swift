@@ -32,6 +32,11 @@ public protocol FileSystem: Sendable {
     func syncDirectory(_ path: String) throws
     /// Creates a hard link `destination` to the file `source` (checkpoints share immutable files).
     func link(_ source: String, to destination: String) throws
+    /// Removes the empty directory at `path`.
+    func removeDirectory(_ path: String) throws
+    /// Shortens the file at `path` to `length` bytes and makes that durable (recovery cuts a
+    /// torn tail off a log it keeps).
+    func truncateFile(_ path: String, to length: Int) throws
     /// Takes an exclusive advisory lock on `path` (creating it), failing with `.locked` at once
     /// if any holder, in this process or another, has it.
     func lock(_ path: String) throws -> any FileLock
@@ -43,7 +48,8 @@ public protocol WritableFile: AnyObject, Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) throws
     /// Makes every appended byte durable (`fdatasync`). A failure is final for the store.
     func sync() throws
-    /// Closes the file. Unsynced data may or may not survive a later crash.
+    /// Closes the file. Unsynced data may or may not survive a later crash. The descriptor is
+    /// released even when this throws; a second call does nothing.
     func close() throws
 }
 
@@ -97,12 +103,14 @@ extension FileSystem {
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
         let temporary = path + ".tmp"
         let file = try openWritable(temporary, truncate: true)
+        var isClosed = false
         do {
             try file.append(bytes)
             try file.sync()
+            isClosed = true  // before the call: a close that fails has still released the descriptor
             try file.close()
         } catch {
-            try? file.close()
+            if !isClosed { try? file.close() }
             try? removeFile(temporary)
             throw error
         }

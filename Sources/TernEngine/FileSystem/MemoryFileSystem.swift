@@ -21,7 +21,14 @@ public final class MemoryFileSystem: FileSystem {
         /// Power loss part-way through writing the tail: each file keeps a prefix of its unsynced
         /// bytes whose length is chosen by `keep(unsyncedCount)` (a torn last write).
         case torn(keep: @Sendable (Int) -> Int)
+        /// Power loss after the page cache wrote back part of the tail out of order: the file
+        /// keeps its length, but each 4 KiB page (by index in the file) holding unsynced bytes
+        /// for which `isLost` answers true reads as zeros from its first unsynced byte on.
+        case lostPages(isLost: @Sendable (Int) -> Bool)
     }
+
+    /// The page size of `UnsyncedData.lostPages`.
+    public static let pageSize = 4096
 
     struct Inode {
         var bytes: [UInt8] = []
@@ -144,6 +151,31 @@ public final class MemoryFileSystem: FileSystem {
         }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        let path = MemoryFileSystem.normalize(path)
+        try state.withLock { state in
+            guard state.directories.contains(path) else { throw TernError(.notFound, "no such directory", file: path) }
+            let prefix = path + "/"
+            guard !state.names.keys.contains(where: { $0.hasPrefix(prefix) }),
+                  !state.directories.contains(where: { $0.hasPrefix(prefix) }) else {
+                throw TernError(.ioError, "directory not empty", file: path)
+            }
+            state.directories.remove(path)
+        }
+    }
+
+    public func truncateFile(_ path: String, to length: Int) throws {
+        let path = MemoryFileSystem.normalize(path)
+        try state.withLock { state in
+            guard let inode = state.names[path], var file = state.inodes[inode] else {
+                throw TernError(.notFound, "no such file", file: path)
+            }
+            if length < file.bytes.count { file.bytes.removeLast(file.bytes.count - length) }
+            file.syncedLength = file.bytes.count
+            state.inodes[inode] = file
+        }
+    }
+
     public func link(_ source: String, to destination: String) throws {
         let source = MemoryFileSystem.normalize(source)
         let destination = MemoryFileSystem.normalize(destination)
@@ -188,6 +220,13 @@ public final class MemoryFileSystem: FileSystem {
                 case .torn(let keep):
                     let kept = max(0, min(tail, keep(tail)))
                     file.bytes.removeLast(tail - kept)
+                case .lostPages(let isLost):
+                    guard tail > 0 else { break }
+                    for page in (file.syncedLength / Self.pageSize)...((file.bytes.count - 1) / Self.pageSize) where isLost(page) {
+                        let start = max(page * Self.pageSize, file.syncedLength)
+                        let end = min((page + 1) * Self.pageSize, file.bytes.count)
+                        for index in start..<end { file.bytes[index] = 0 }
+                    }
                 }
                 file.syncedLength = file.bytes.count
                 state.inodes[inode] = file

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// The real file system: swift-system's `FileDescriptor` for I/O, Glibc for what swift-system
@@ -87,6 +88,20 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        guard Glibc.rmdir(path) == 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot remove directory", path) }
+    }
+
+    public func truncateFile(_ path: String, to length: Int) throws {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot open for truncation", path) }
+        defer { Glibc.close(descriptor) }
+        guard ftruncate(descriptor, off_t(length)) == 0 else {
+            throw PosixFileSystem.error(Glibc.errno, "cannot truncate", path)
+        }
+        guard fdatasync(descriptor) == 0 else { throw PosixFileSystem.error(Glibc.errno, "fdatasync failed", path) }
+    }
+
     public func lock(_ path: String) throws -> any FileLock {
         let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot open lock file", path) }
@@ -117,10 +132,14 @@ public struct PosixFileSystem: FileSystem {
     }
 }
 
-/// Thread safety: immutable after init; the engine confines appends to one thread at a time.
+/// Thread safety: immutable after init but for `isClosed` (atomic); the engine confines appends
+/// to one thread at a time.
 final class PosixWritableFile: WritableFile {
     let descriptor: FileDescriptor
     let path: String
+    /// Set by the first `close()`: Linux releases a descriptor even when `close` fails, so a
+    /// second `close` could close a number another thread has been given since.
+    private let isClosed = Atomic<Bool>(false)
 
     init(descriptor: FileDescriptor, path: String) {
         self.descriptor = descriptor
@@ -147,6 +166,7 @@ final class PosixWritableFile: WritableFile {
     }
 
     func close() throws {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do { try descriptor.close() } catch let error as Errno {
             throw PosixFileSystem.error(error.rawValue, "close failed", path)
         }

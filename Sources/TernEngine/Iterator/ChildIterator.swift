@@ -43,6 +43,15 @@ enum ChildIterator {
         }
     }
 
+    /// The file this child reads (for error messages), or "memtable".
+    var sourceName: String {
+        switch self {
+        case .memtable: "memtable"
+        case .table(let cursor): cursor.state.pointee.table.path
+        case .level(let cursor): cursor.currentPath ?? "a level's files"
+        }
+    }
+
     func seekToFirst() {
         switch self {
         case .memtable(let cursor): cursor.state.pointee.seekToFirst()

@@ -33,6 +33,8 @@ final class LevelCursor {
     var key: UnsafeRawBufferPointer { state.pointee.current!.state.pointee.key }
     var value: UnsafeRawBufferPointer { state.pointee.current!.state.pointee.value }
     var iteratorError: TernError? { state.pointee.error ?? state.pointee.current?.state.pointee.error }
+    /// The file the cursor is in, if any.
+    var currentPath: String? { state.pointee.current?.state.pointee.table.path }
 
     func seekToFirst() {
         open(0)

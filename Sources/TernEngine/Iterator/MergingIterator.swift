@@ -16,6 +16,9 @@ struct MergingIterator {
     var key: UnsafeRawBufferPointer { children[current!].key }
     var value: UnsafeRawBufferPointer { children[current!].value }
 
+    /// The source of the current entry (a file name or "memtable"). REQUIRES: `isValid`.
+    var currentSourceName: String { children[current!].sourceName }
+
     /// The first error any child met (a corrupt block); iteration stops being trustworthy.
     var error: TernError? {
         for child in children { if let error = child.error { return error } }

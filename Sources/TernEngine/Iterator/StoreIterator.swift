@@ -12,8 +12,11 @@
 /// try iterator.checkError()
 /// ```
 ///
-/// Thread safety: an iterator is a value used by one thread at a time.
-public struct StoreIterator {
+/// An iterator is not copyable: its children are cursors with state of their own, so a copy
+/// would move whenever the original moved. Pass it `borrowing` (or `inout` to move it).
+///
+/// Thread safety: an iterator is used by one thread at a time.
+public struct StoreIterator: ~Copyable {
     private var merged: MergingIterator
     private let view: ReadView
     private let snapshot: ReadSnapshot?
@@ -27,6 +30,9 @@ public struct StoreIterator {
     /// Forward, during skipping: the user key being skipped.
     private var savedKey: [UInt8] = []
     private var savedValue: [UInt8] = []
+    /// An entry whose internal key did not decode: iteration stopped there (never skipped, which
+    /// would silently hide a key or resurrect an older version of it).
+    private var malformedEntry: TernError?
 
     init(view: ReadView, children: [ChildIterator], sequence: SequenceNumber, snapshot: ReadSnapshot?,
          lowerBound: [UInt8]?, upperBound: [UInt8]?) {
@@ -64,7 +70,17 @@ public struct StoreIterator {
     /// Throws the error that ended iteration early (a corrupt block), if any. Check it after a
     /// loop: an iterator that stops on corruption looks like one that reached the end.
     public func checkError() throws {
-        if let error = merged.error { throw error }
+        if let error = merged.error ?? malformedEntry { throw error }
+    }
+
+    /// Stops iteration at an entry whose internal key is malformed, recording the error.
+    private mutating func stopAtMalformedEntry() {
+        malformedEntry = TernError.corruption(
+            "an entry's internal key is malformed (\(merged.key.count) bytes, trailer does not decode)",
+            file: merged.currentSourceName, offset: nil)
+        valid = false
+        savedKey.removeAll(keepingCapacity: true)
+        savedValue.removeAll(keepingCapacity: true)
     }
 
     // MARK: Positioning
@@ -169,8 +185,8 @@ public struct StoreIterator {
         while merged.isValid {
             let internalKey = merged.key
             guard let (entrySequence, kind) = InternalKey.decodeTrailer(internalKey) else {
-                merged.next()
-                continue
+                stopAtMalformedEntry()
+                return
             }
             if entrySequence <= sequence {
                 let userKey = InternalKey.userKey(internalKey)
@@ -202,7 +218,11 @@ public struct StoreIterator {
         var kind = ValueKind.deletion
         while merged.isValid {
             let internalKey = merged.key
-            if let (entrySequence, entryKind) = InternalKey.decodeTrailer(internalKey), entrySequence <= sequence {
+            guard let (entrySequence, entryKind) = InternalKey.decodeTrailer(internalKey) else {
+                stopAtMalformedEntry()
+                return
+            }
+            if entrySequence <= sequence {
                 let userKey = InternalKey.userKey(internalKey)
                 if kind != .deletion && savedKey.withUnsafeBytes({ compareBytes(userKey, $0) < 0 }) {
                     break  // savedKey is complete: we reached an older user key
@@ -236,9 +256,12 @@ public struct StoreIterator {
 extension Store {
     /// A cursor over the keys in `[lowerBound, upperBound)` at `snapshot` (or now). Call one of
     /// the seek methods before reading.
+    ///
+    /// - Throws: `.closed` after `close()`; I/O errors opening level-0 tables.
     public func makeIterator(
         lowerBound: [UInt8]? = nil, upperBound: [UInt8]? = nil, snapshot: ReadSnapshot? = nil
     ) throws -> StoreIterator {
+        try checkOpen()
         let view = captureView()  // before the sequence, as in `get`
         let sequence = snapshot?.sequence ?? readSequence
         var children: [ChildIterator] = [.memtable(MemtableCursor(view.memtable.makeIterator()))]

@@ -27,10 +27,17 @@ final class ConditionLock: @unchecked Sendable {
     }
 }
 
-/// A condition variable bound to a `ConditionLock`. Waiting requires holding that lock.
+/// A condition variable bound to a `ConditionLock`. Waiting requires holding that lock, and so
+/// does signalling (every caller in the store holds it).
+///
+/// `generation` counts the signals, so a thread that decided to wait and then let go of the lock
+/// (the store's background threads drop their reference to the store between steps) can still
+/// wait for "any signal since I looked" without missing one.
 final class Condition: @unchecked Sendable {
     private let lock: ConditionLock
     private let condition: UnsafeMutablePointer<pthread_cond_t>
+    /// Signals and broadcasts so far. Guarded by `lock`.
+    private(set) var generation: UInt64 = 0
 
     init(_ lock: ConditionLock) {
         self.lock = lock
@@ -46,6 +53,22 @@ final class Condition: @unchecked Sendable {
     /// Atomically releases the lock and waits; holds it again on return. Spurious wakeups happen:
     /// callers loop on their predicate.
     func wait() { pthread_cond_wait(condition, lock.mutex) }
-    func signal() { pthread_cond_signal(condition) }
-    func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Waits until a signal or broadcast after the one numbered `seen` (a `generation` read
+    /// earlier under the lock). REQUIRES: `lock` held.
+    func wait(untilGenerationPasses seen: UInt64) {
+        while generation == seen { pthread_cond_wait(condition, lock.mutex) }
+    }
+
+    /// REQUIRES: `lock` held.
+    func signal() {
+        generation &+= 1
+        pthread_cond_signal(condition)
+    }
+
+    /// REQUIRES: `lock` held.
+    func broadcast() {
+        generation &+= 1
+        pthread_cond_broadcast(condition)
+    }
 }

@@ -1,43 +1,63 @@
 /// Reads the records of a log file written by `LogWriter`.
 ///
-/// Recovery rules (see `docs/formats/wal.md`):
-/// - A damaged or incomplete record with no intact record after it is a *torn tail*: the crash
-///   interrupted the last write. Reading ends there and `tornTailOffset` says where.
-/// - A damaged record followed by an intact one is corruption in the middle of the log: `next()`
-///   throws `.corruption` naming the file and the offset, because skipping it would create a hole.
+/// Recovery rules (see `docs/formats/wal.md`, "Reading and recovery"):
+/// - The only damage recovered silently is a **torn tail**: the last record of the newest log
+///   (`tailMayBeTorn`) is incomplete — the file ends inside it, or the rest of it is zeroed (lost
+///   pages) — and no intact fragment that starts a record lies anywhere after the damage.
+///   Reading ends there; `tornTail` says where and how many bytes were dropped.
+/// - Every other damage is corruption: `next()` throws `.corruption` naming the file and the
+///   offset of the damaged fragment. That includes a complete fragment with a bad checksum at the
+///   very end (a flipped bit is not a torn write) and any damage followed by an intact record,
+///   found by trying every offset after the damage (an intact record after damage may be an
+///   acknowledged, synced write: skipping the damage would create a hole, dropping it would lose
+///   it).
 ///
 /// The reader holds the whole file in memory; logs are bounded by the memtable budget.
-struct LogReader {
-    let bytes: [UInt8]
-    let path: String
+package struct LogReader {
+    package let bytes: [UInt8]
+    package let path: String
+    /// Whether this is the newest log, the only one whose tail a crash can have torn.
+    let tailMayBeTorn: Bool
+    /// The file offset of `bytes[0]` (a reader may start at any record boundary of a file):
+    /// block boundaries and reported offsets are file offsets.
+    let baseOffset: Int
     private var position = 0
-    /// Where the last complete record ended.
-    private(set) var endOfLastRecord = 0
-    /// Set when reading stopped at a torn tail: the offset of the first byte not recovered.
-    private(set) var tornTailOffset: Int?
+    /// Where the last complete record ended (an index into `bytes`).
+    package private(set) var endOfLastRecord = 0
+    /// Set when reading stopped at a torn tail.
+    package private(set) var tornTail: TornTail?
 
-    init(bytes: [UInt8], path: String) {
+    /// Where a torn tail began and how many bytes were dropped with it.
+    package struct TornTail: Equatable {
+        package var offset: Int
+        package var droppedBytes: Int
+    }
+
+    package init(bytes: [UInt8], path: String, tailMayBeTorn: Bool, baseOffset: Int = 0) {
         self.bytes = bytes
         self.path = path
+        self.tailMayBeTorn = tailMayBeTorn
+        self.baseOffset = baseOffset
+    }
+
+    /// Bytes left in the block at index `index` of `bytes`.
+    private func leftInBlock(at index: Int) -> Int {
+        LogFormat.blockSize - (baseOffset + index) % LogFormat.blockSize
     }
 
     /// The next record, or `nil` at the end of the log (clean or torn).
-    mutating func next() throws -> [UInt8]? {
+    package mutating func next() throws -> [UInt8]? {
         var record: [UInt8] = []
         var recordStart: Int?
         while true {
             switch readFragment() {
             case .endOfFile:
-                if let recordStart { tornTailOffset = recordStart }
-                return nil
-            case .damaged(let offset, let reason):
-                if let intact = firstIntactFragment(after: offset) {
-                    throw TernError.corruption(
-                        "\(reason); an intact record follows at offset \(intact), so this is not a torn tail",
-                        file: path, offset: offset)
-                }
-                tornTailOffset = recordStart ?? offset
-                return nil
+                guard let recordStart else { return nil }
+                // FIRST (and MIDDLE) fragments without their LAST: the file ends inside a record.
+                return try endAtDamage(Damage(offset: recordStart, kind: .incomplete, reason: "log ends inside a record"),
+                                       recordStart: recordStart)
+            case .damaged(let damage):
+                return try endAtDamage(damage, recordStart: recordStart)
             case .fragment(let type, let start, let payload):
                 switch type {
                 case .full:
@@ -62,47 +82,85 @@ struct LogReader {
         }
     }
 
+    /// Decides what damage at `damage.offset` means: a torn tail (returns nil) or corruption
+    /// (throws).
+    private mutating func endAtDamage(_ damage: Damage, recordStart: Int?) throws -> [UInt8]? {
+        if let intact = firstRecordStart(after: damage.offset) {
+            throw TernError.corruption(
+                "\(damage.reason); an intact record follows at offset \(baseOffset + intact), so this is not a torn tail",
+                file: path, offset: baseOffset + damage.offset)
+        }
+        guard tailMayBeTorn, damage.kind != .garbled else {
+            let where_ = tailMayBeTorn ? "" : " (not the newest log, whose tail alone a crash can tear)"
+            throw TernError.corruption("\(damage.reason)\(where_)", file: path, offset: baseOffset + damage.offset)
+        }
+        let offset = recordStart ?? damage.offset
+        tornTail = TornTail(offset: baseOffset + offset, droppedBytes: bytes.count - offset)
+        position = bytes.count
+        return nil
+    }
+
     private func orphan(_ offset: Int, _ reason: String) -> TernError {
-        TernError.corruption("log fragments out of order: \(reason)", file: path, offset: offset)
+        TernError.corruption("log fragments out of order: \(reason)", file: path, offset: baseOffset + offset)
+    }
+
+    /// Damage found where a fragment should start.
+    struct Damage {
+        enum Kind {
+            /// The file ends inside the fragment or its record: a write cut short.
+            case incomplete
+            /// The fragment is zeroed from some 512-byte sector on (or from its header): pages a
+            /// power cut never wrote.
+            case zeroed
+            /// Anything else: flipped bits, garbage. Never a torn write.
+            case garbled
+        }
+        var offset: Int
+        var kind: Kind
+        var reason: String
     }
 
     private enum Fragment {
         case endOfFile
-        case damaged(offset: Int, reason: String)
+        case damaged(Damage)
         case fragment(LogRecordType, start: Int, payload: ArraySlice<UInt8>)
     }
 
     private mutating func readFragment() -> Fragment {
         while true {
-            let leftInBlock = LogFormat.blockSize - position % LogFormat.blockSize
+            let leftInBlock = leftInBlock(at: position)
             if leftInBlock < LogFormat.headerSize {
                 position += leftInBlock
                 continue
             }
             if position >= bytes.count { return .endOfFile }
-            if position + LogFormat.headerSize > bytes.count {
-                return .damaged(offset: position, reason: "log ends inside a record header")
-            }
             let start = position
+            if start + LogFormat.headerSize > bytes.count {
+                return .damaged(Damage(offset: start, kind: allZero(start..<bytes.count) ? .zeroed : .incomplete,
+                                       reason: "log ends inside a record header"))
+            }
             let (maskedCRC, length, typeByte) = bytes.withUnsafeBytes {
                 ($0.fixed32(at: start), Int($0.fixed16(at: start + 4)), $0[start + 6])
             }
             if maskedCRC == 0 && length == 0 && typeByte == 0 {
-                // Zero-filled space: nothing was ever written here.
-                return allZero(from: start) ? .endOfFile : .damaged(offset: start, reason: "zeroed record header")
+                // Zero-filled space to the end: nothing was ever written here.
+                if allZero(start..<bytes.count) { return .endOfFile }
+                return .damaged(Damage(offset: start, kind: .zeroed, reason: "zeroed record header"))
             }
             guard let type = LogRecordType(rawValue: typeByte), type != .zero else {
-                return .damaged(offset: start, reason: "unknown log record type \(typeByte)")
+                return .damaged(Damage(offset: start, kind: .garbled, reason: "unknown log record type \(typeByte)"))
             }
             guard length <= leftInBlock - LogFormat.headerSize else {
-                return .damaged(offset: start, reason: "record length \(length) crosses its block")
+                return .damaged(Damage(offset: start, kind: .garbled, reason: "record length \(length) crosses its block"))
             }
             let payloadStart = start + LogFormat.headerSize
             guard payloadStart + length <= bytes.count else {
-                return .damaged(offset: start, reason: "log ends inside a record")
+                return .damaged(Damage(offset: start, kind: .incomplete, reason: "log ends inside a record"))
             }
             guard checksumMatches(at: start, length: length, maskedCRC: maskedCRC) else {
-                return .damaged(offset: start, reason: "log record checksum mismatch")
+                let end = payloadStart + length
+                let kind: Damage.Kind = hasZeroedSector(start..<end) ? .zeroed : .garbled
+                return .damaged(Damage(offset: start, kind: kind, reason: "log record checksum mismatch"))
             }
             position = payloadStart + length
             return .fragment(type, start: start, payload: bytes[payloadStart..<(payloadStart + length)])
@@ -116,35 +174,58 @@ struct LogReader {
         }
     }
 
-    private func allZero(from offset: Int) -> Bool {
-        bytes[offset...].allSatisfy { $0 == 0 }
+    private func allZero(_ range: Range<Int>) -> Bool {
+        bytes[range].allSatisfy { $0 == 0 }
     }
 
-    /// The offset of an intact fragment after a damaged one at `offset`: the fragment right after
-    /// it (when its length field is plausible) or the first fragment of any later block.
-    private func firstIntactFragment(after offset: Int) -> Int? {
-        var candidates: [Int] = []
-        if offset + LogFormat.headerSize <= bytes.count {
-            let length = bytes.withUnsafeBytes { Int($0.fixed16(at: offset + 4)) }
-            candidates.append(offset + LogFormat.headerSize + length)
+    /// Whether `range` contains a 512-byte-aligned sector (clipped to the range and to the end of
+    /// the file) that is all zeros: the mark a power cut leaves where pages were never written.
+    /// A sector is the unit a disk writes atomically; flipped bits never zero a whole one.
+    private func hasZeroedSector(_ range: Range<Int>) -> Bool {
+        let sector = 512
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(range.upperBound, ((baseOffset + start) / sector + 1) * sector - baseOffset)
+            // A clipped piece counts only if it runs to the fragment's end (the rest of a torn
+            // write) and is long enough not to be a value's own trailing zeros.
+            if (end - start == sector || (end == range.upperBound && end - start >= 32)) && allZero(start..<end) {
+                return true
+            }
+            start = end
         }
-        var blockStart = (offset / LogFormat.blockSize + 1) * LogFormat.blockSize
-        while blockStart < bytes.count {
-            candidates.append(blockStart)
-            blockStart += LogFormat.blockSize
-        }
-        return candidates.first { isIntactFragment(at: $0) }
+        return false
     }
 
-    private func isIntactFragment(at start: Int) -> Bool {
-        guard start + LogFormat.headerSize <= bytes.count else { return false }
-        let leftInBlock = LogFormat.blockSize - start % LogFormat.blockSize
-        guard leftInBlock >= LogFormat.headerSize else { return false }
-        let (maskedCRC, length, typeByte) = bytes.withUnsafeBytes {
-            ($0.fixed32(at: start), Int($0.fixed16(at: start + 4)), $0[start + 6])
+    /// The offset of the first intact fragment after `offset` that starts a record (FULL or
+    /// FIRST), trying every offset where a header fits in its block. Intact MIDDLE and LAST
+    /// fragments are stepped over (they may be the rest of the torn record itself, and bytes
+    /// inside their payloads are not headers).
+    private func firstRecordStart(after offset: Int) -> Int? {
+        var candidate = offset + 1
+        while candidate + LogFormat.headerSize <= bytes.count {
+            let leftInBlock = leftInBlock(at: candidate)
+            if leftInBlock < LogFormat.headerSize {
+                candidate += leftInBlock
+                continue
+            }
+            if let (type, end) = intactFragment(at: candidate, leftInBlock: leftInBlock) {
+                if type == .full || type == .first { return candidate }
+                candidate = end
+                continue
+            }
+            candidate += 1
         }
-        guard typeByte >= 1 && typeByte <= 4, length <= leftInBlock - LogFormat.headerSize,
-              start + LogFormat.headerSize + length <= bytes.count else { return false }
-        return checksumMatches(at: start, length: length, maskedCRC: maskedCRC)
+        return nil
+    }
+
+    /// The type and end of an intact fragment at `start`, if there is one.
+    private func intactFragment(at start: Int, leftInBlock: Int) -> (LogRecordType, Int)? {
+        let typeByte = bytes[start + 6]
+        guard typeByte >= 1 && typeByte <= 4, let type = LogRecordType(rawValue: typeByte) else { return nil }
+        let (maskedCRC, length) = bytes.withUnsafeBytes { ($0.fixed32(at: start), Int($0.fixed16(at: start + 4))) }
+        let end = start + LogFormat.headerSize + length
+        guard length <= leftInBlock - LogFormat.headerSize, end <= bytes.count,
+              checksumMatches(at: start, length: length, maskedCRC: maskedCRC) else { return nil }
+        return (type, end)
     }
 }

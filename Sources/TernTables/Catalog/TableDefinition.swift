@@ -235,10 +235,10 @@ public struct GlobalSecondaryIndexDescription: Sendable, Hashable {
     /// As requested.
     public var provisionedThroughput: ProvisionedThroughput?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A GSI as DescribeTable reports it.
     public init(
-        indexName: String, keySchema: [KeySchemaElement], projection: Projection, indexStatus: String,
-        provisionedThroughput: ProvisionedThroughput?
+        indexName: String, keySchema: [KeySchemaElement], projection: Projection, indexStatus: String = "ACTIVE",
+        provisionedThroughput: ProvisionedThroughput? = nil
     ) {
         self.indexName = indexName
         self.keySchema = keySchema
@@ -257,7 +257,7 @@ public struct LocalSecondaryIndexDescription: Sendable, Hashable {
     /// What it stores.
     public var projection: Projection
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// An LSI as DescribeTable reports it.
     public init(indexName: String, keySchema: [KeySchemaElement], projection: Projection) {
         self.indexName = indexName
         self.keySchema = keySchema
@@ -292,4 +292,26 @@ public struct TableDescription: Sendable, Hashable {
     /// Tern's internal table id: the key prefix of this incarnation of the table. A re-created
     /// table gets a new one.
     public var tableID: UInt32
+
+    /// A table as DescribeTable reports it. `tableID` is Tern's internal id; other services
+    /// have none (0).
+    public init(
+        tableName: String, keySchema: [KeySchemaElement], attributeDefinitions: [AttributeDefinition], tableStatus: TableStatus,
+        creationDateTime: Int64, billingMode: BillingMode, provisionedThroughput: ProvisionedThroughput? = nil,
+        globalSecondaryIndexes: [GlobalSecondaryIndexDescription]? = nil, localSecondaryIndexes: [LocalSecondaryIndexDescription]? = nil,
+        geohashIndex: GeohashIndex? = nil, timeToLive: TimeToLiveSpecification? = nil, tableID: UInt32 = 0
+    ) {
+        self.tableName = tableName
+        self.keySchema = keySchema
+        self.attributeDefinitions = attributeDefinitions
+        self.tableStatus = tableStatus
+        self.creationDateTime = creationDateTime
+        self.billingMode = billingMode
+        self.provisionedThroughput = provisionedThroughput
+        self.globalSecondaryIndexes = globalSecondaryIndexes
+        self.localSecondaryIndexes = localSecondaryIndexes
+        self.geohashIndex = geohashIndex
+        self.timeToLive = timeToLive
+        self.tableID = tableID
+    }
 }

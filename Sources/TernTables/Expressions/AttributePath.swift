@@ -51,7 +51,7 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
                 guard let next = map[key] else { return nil }
                 current = next
             case (.index(let index), .list(let list)):
-                guard index < list.count else { return nil }
+                guard list.indices.contains(index) else { return nil }
                 current = list[index]
             default:
                 return nil

@@ -71,18 +71,33 @@ extension AttributeValue {
     /// by bytes, numbers one byte per two significant digits plus one, BOOL and NULL one byte, sets
     /// the sum of their elements, lists and maps 3 bytes plus one byte per element plus the
     /// elements (and, for maps, the element names).
+    ///
+    /// Computed with an explicit stack, not recursion: a value built in code may nest far deeper
+    /// than the 32 levels `validate()` allows, and this must not overflow the thread's stack.
     public var sizeBytes: Int {
-        switch self {
-        case .string(let value): value.utf8.count
-        case .number(let value): value.storageSizeBytes
-        case .binary(let value): value.count
-        case .bool, .null: 1
-        case .list(let values): values.reduce(3) { $0 + $1.sizeBytes + 1 }
-        case .map(let values): values.reduce(3) { $0 + $1.key.utf8.count + $1.value.sizeBytes + 1 }
-        case .stringSet(let values): values.reduce(0) { $0 + $1.utf8.count }
-        case .numberSet(let values): values.reduce(0) { $0 + $1.storageSizeBytes }
-        case .binarySet(let values): values.reduce(0) { $0 + $1.count }
+        var total = 0
+        var pending: [AttributeValue] = [self]
+        while let value = pending.popLast() {
+            switch value {
+            case .string(let value): total += value.utf8.count
+            case .number(let value): total += value.storageSizeBytes
+            case .binary(let value): total += value.count
+            case .bool, .null: total += 1
+            case .list(let values):
+                total += 3 + values.count
+                pending.append(contentsOf: values)
+            case .map(let values):
+                total += 3
+                for (name, element) in values {
+                    total += name.utf8.count + 1
+                    pending.append(element)
+                }
+            case .stringSet(let values): total += values.reduce(0) { $0 + $1.utf8.count }
+            case .numberSet(let values): total += values.reduce(0) { $0 + $1.storageSizeBytes }
+            case .binarySet(let values): total += values.reduce(0) { $0 + $1.count }
+            }
         }
+        return total
     }
 }
 

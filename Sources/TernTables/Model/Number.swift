@@ -50,6 +50,8 @@ public struct Number: Sendable, Hashable {
             return
         }
         guard coefficient < Number.powersOfTen[38], coefficient % 10 != 0 else { return nil }
+        // Out of range long before `exponent + digits` could overflow near Int.max or Int.min.
+        guard exponent.magnitude <= 1_000 else { return nil }
         let adjusted = exponent + Number.digitCount(coefficient) - 1
         guard adjusted <= Number.maxAdjustedExponent, adjusted >= Number.minAdjustedExponent else { return nil }
         self.init(uncheckedCoefficient: coefficient, exponent: exponent, isNegative: isNegative)

@@ -36,8 +36,8 @@ public struct BatchGetItemResponse: Sendable {
     /// Always empty: Tern reads every key.
     public var unprocessedKeys: [String: KeysAndAttributes]
 
-    /// Builds a response (a remote client decoding one, a test double).
-    public init(responses: [String: [Item]], unprocessedKeys: [String: KeysAndAttributes]) {
+    /// A BatchGetItem result.
+    public init(responses: [String: [Item]], unprocessedKeys: [String: KeysAndAttributes] = [:]) {
         self.responses = responses
         self.unprocessedKeys = unprocessedKeys
     }
@@ -64,8 +64,8 @@ public struct BatchWriteItemResponse: Sendable {
     /// Always empty: Tern applies every request (in one atomic engine batch).
     public var unprocessedItems: [String: [WriteRequest]]
 
-    /// Builds a response (a remote client decoding one, a test double).
-    public init(unprocessedItems: [String: [WriteRequest]]) { self.unprocessedItems = unprocessedItems }
+    /// A BatchWriteItem result.
+    public init(unprocessedItems: [String: [WriteRequest]] = [:]) { self.unprocessedItems = unprocessedItems }
 }
 
 /// One operation of TransactWriteItems: DynamoDB's `TransactWriteItem`.
@@ -253,7 +253,7 @@ public struct TransactGetItemsResponse: Sendable {
     /// One entry per request, in order; `item` is nil for a missing item.
     public var responses: [ItemResponse]
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A TransactGetItems result, one entry per request.
     public init(responses: [ItemResponse]) { self.responses = responses }
 }
 
@@ -262,6 +262,6 @@ public struct ItemResponse: Sendable, Equatable {
     /// The item (projected), or nil when there is none.
     public var item: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// One entry of TransactGetItems' result.
     public init(item: Item?) { self.item = item }
 }

@@ -44,7 +44,7 @@ public struct PutItemResponse: Sendable, Equatable {
     /// With `ALL_OLD`, the replaced item; nil when there was none or nothing was asked.
     public var attributes: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A PutItem result carrying `attributes` (the old item, with `ALL_OLD`).
     public init(attributes: Item?) { self.attributes = attributes }
 }
 
@@ -79,7 +79,7 @@ public struct GetItemResponse: Sendable, Equatable {
     /// The item (projected), or nil when there is none (rule 7: no `Item` key at all).
     public var item: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A GetItem result; nil when there is no such item.
     public init(item: Item?) { self.item = item }
 }
 
@@ -121,7 +121,7 @@ public struct DeleteItemResponse: Sendable, Equatable {
     /// With `ALL_OLD`, the deleted item; nil when there was none.
     public var attributes: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A DeleteItem result carrying `attributes` (the old item, with `ALL_OLD`).
     public init(attributes: Item?) { self.attributes = attributes }
 }
 
@@ -167,6 +167,6 @@ public struct UpdateItemResponse: Sendable, Equatable {
     /// What `returnValues` asked for; nil for NONE or when there is nothing to return.
     public var attributes: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// An UpdateItem result carrying what `ReturnValues` asked for.
     public init(attributes: Item?) { self.attributes = attributes }
 }

@@ -67,7 +67,7 @@ public struct NearbyResponse: Sendable, Equatable {
     /// Present unless the walk is complete: pass it back for the next page.
     public var cursor: NearbyCursor?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A page of a `nearby` walk.
     public init(items: [Item], count: Int, scannedCount: Int, cellsRead: Int, cellsTotal: Int, cursor: NearbyCursor?) {
         self.items = items
         self.count = count

@@ -123,7 +123,7 @@ public struct QueryResponse: Sendable, Equatable {
     /// `exclusiveStartKey`. The table's key attributes, plus the index's on an index.
     public var lastEvaluatedKey: Item?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A Query or Scan page.
     public init(items: [Item], count: Int, scannedCount: Int, lastEvaluatedKey: Item?) {
         self.items = items
         self.count = count

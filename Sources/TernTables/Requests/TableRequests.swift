@@ -43,7 +43,7 @@ public struct CreateTableResponse: Sendable, Hashable {
     /// The new table, `ACTIVE`.
     public var tableDescription: TableDescription
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A CreateTable result.
     public init(tableDescription: TableDescription) { self.tableDescription = tableDescription }
 }
 
@@ -60,7 +60,7 @@ public struct DeleteTableResponse: Sendable, Hashable {
     /// The deleted table, with status `DELETING`.
     public var tableDescription: TableDescription
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A DeleteTable result.
     public init(tableDescription: TableDescription) { self.tableDescription = tableDescription }
 }
 
@@ -77,7 +77,7 @@ public struct DescribeTableResponse: Sendable, Hashable {
     /// The table.
     public var table: TableDescription
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A DescribeTable result.
     public init(table: TableDescription) { self.table = table }
 }
 
@@ -102,7 +102,7 @@ public struct ListTablesResponse: Sendable, Hashable {
     /// Present when the limit cut the list: pass it as `exclusiveStartTableName`.
     public var lastEvaluatedTableName: String?
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// A ListTables page.
     public init(tableNames: [String], lastEvaluatedTableName: String?) {
         self.tableNames = tableNames
         self.lastEvaluatedTableName = lastEvaluatedTableName
@@ -128,6 +128,23 @@ public struct UpdateTimeToLiveResponse: Sendable, Hashable {
     /// The setting now in force.
     public var timeToLiveSpecification: TimeToLiveSpecification
 
-    /// Builds a response (a remote client decoding one, a test double).
+    /// An UpdateTimeToLive result.
     public init(timeToLiveSpecification: TimeToLiveSpecification) { self.timeToLiveSpecification = timeToLiveSpecification }
+}
+
+/// DescribeTimeToLive's parameters.
+public struct DescribeTimeToLiveRequest: Sendable, Hashable {
+    /// The table.
+    public var tableName: String
+    /// Describes `tableName`'s TTL.
+    public init(tableName: String) { self.tableName = tableName }
+}
+
+/// DescribeTimeToLive's result.
+public struct DescribeTimeToLiveResponse: Sendable, Hashable {
+    /// The table's TTL setting; nil when TTL was never configured.
+    public var timeToLiveSpecification: TimeToLiveSpecification?
+
+    /// A DescribeTimeToLive result.
+    public init(timeToLiveSpecification: TimeToLiveSpecification?) { self.timeToLiveSpecification = timeToLiveSpecification }
 }

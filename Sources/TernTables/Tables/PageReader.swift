@@ -85,7 +85,7 @@ struct PageReader {
         if forward { iterator.next() } else { iterator.prev() }
     }
 
-    private func inSegment(_ iterator: StoreIterator, _ segment: (index: Int, total: Int)) -> Bool {
+    private func inSegment(_ iterator: borrowing StoreIterator, _ segment: (index: Int, total: Int)) -> Bool {
         iterator.withKey { key in
             let start = target.prefix.count
             guard let length = KeyEncoding.elementLength(key, at: start) else { return true }

@@ -12,13 +12,33 @@ extension TableStore {
     /// - Thread safety: catalog changes are serialized; items of other tables are unaffected.
     @discardableResult
     public func createTable(_ request: CreateTableRequest, durability: Durability) throws -> CreateTableResponse {
+        try createTable(request, ifNotExists: false, durability: durability)
+    }
+
+    /// Creates the table unless one of that name exists already, atomically (no other
+    /// CreateTable or DeleteTable of the store runs in between): the form to call at every start
+    /// of an application that declares its tables.
+    ///
+    /// - Returns: the new table's description, or the existing table's when it has the same keys,
+    ///   attribute definitions and indexes (capacity, billing mode and TTL are not compared).
+    /// - Throws: `ResourceInUseException` when the existing table differs; as `createTable`.
+    @discardableResult
+    public func createTableIfNotExists(_ request: CreateTableRequest, durability: Durability) throws -> CreateTableResponse {
+        try createTable(request, ifNotExists: true, durability: durability)
+    }
+
+    private func createTable(_ request: CreateTableRequest, ifNotExists: Bool, durability: Durability) throws -> CreateTableResponse {
+        try checkOpen()
         let now = clock.nowEpochSeconds()
         return try catalog.withLock { state in
             let id = state.nextTableID
             guard id < UInt32.max else { throw DynamoError(.validation, "The store has used every table id") }
             let stored = try TableValidation.validate(request, tableID: id, now: now)
-            guard state.tables[request.tableName] == nil else {
-                throw DynamoError(.resourceInUse, "Table already exists: \(request.tableName)")
+            if let existing = state.tables[request.tableName] {
+                guard ifNotExists else { throw DynamoError(.resourceInUse, "Table already exists: \(request.tableName)") }
+                try TableDefinitionMatch.check(existing.description, against: request)
+                if durability == .synced { try store.sync() }
+                return CreateTableResponse(tableDescription: existing.description)
             }
             var batch = WriteBatch()
             batch.put(KeyLayout.catalogKey(request.tableName), CatalogRecord.encode(stored))
@@ -63,20 +83,21 @@ extension TableStore {
 
     /// Describes a table.
     ///
-    /// - Throws: `ResourceNotFoundException`.
+    /// - Throws: `ResourceNotFoundException`; `TernError` `.closed`.
     /// - Thread safety: reads the in-memory catalog under a short lock.
-    public func describeTable(_ request: DescribeTableRequest) throws(DynamoError) -> DescribeTableResponse {
+    public func describeTable(_ request: DescribeTableRequest) throws -> DescribeTableResponse {
         DescribeTableResponse(table: try table(request.tableName).description)
     }
 
     /// Lists table names in ascending UTF-8 byte order, a page at a time.
     ///
-    /// - Throws: `ValidationException` for a limit outside 1...100.
+    /// - Throws: `ValidationException` for a limit outside 1...100; `TernError` `.closed`.
     /// - Thread safety: reads the in-memory catalog under a short lock.
-    public func listTables(_ request: ListTablesRequest) throws(DynamoError) -> ListTablesResponse {
+    public func listTables(_ request: ListTablesRequest) throws -> ListTablesResponse {
+        try checkOpen()
         let limit = request.limit ?? 100
         guard (1...100).contains(limit) else {
-            throw .validation(
+            throw DynamoError.validation(
                 "1 validation error detected: Value '\(limit)' at 'limit' failed to satisfy constraint: Member must have value \(limit < 1 ? "greater than or equal to 1" : "less than or equal to 100")")
         }
         var names = ByteOrder.sortedStrings(catalog.withLock { Array($0.tables.keys) })

@@ -146,7 +146,7 @@ struct NearbyPlan {
 
     /// Reads the entry under the iterator into the response: counts it unless expired, and returns
     /// it when it is within the radius and passes the filter.
-    func evaluate(_ iterator: StoreIterator, into response: inout NearbyResponse) throws {
+    func evaluate(_ iterator: borrowing StoreIterator, into response: inout NearbyResponse) throws {
         let item = try iterator.withValue { raw in try reader.decode(raw.assumingMemoryBound(to: UInt8.self)) }
         let outcome = reader.outcome(item)
         if case .expired = outcome { return }

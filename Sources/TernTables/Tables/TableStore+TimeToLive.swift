@@ -47,8 +47,8 @@ extension TableStore {
 
     /// The table's TTL setting, or nil when TTL was never configured.
     ///
-    /// - Throws: `ResourceNotFoundException`.
-    public func describeTimeToLive(tableName: String) throws(DynamoError) -> TimeToLiveSpecification? {
+    /// - Throws: `ResourceNotFoundException`; `TernError` `.closed`.
+    public func describeTimeToLive(tableName: String) throws -> TimeToLiveSpecification? {
         try table(tableName).description.timeToLive
     }
 

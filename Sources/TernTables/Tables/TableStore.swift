@@ -41,6 +41,9 @@ public final class TableStore: Sendable {
     let catalog: Mutex<CatalogState>
     /// The TTL purger `open` started, until `close()`.
     private let ownPurger = Mutex<TimeToLivePurger?>(nil)
+    /// Whether `open` opened `store` for this table store (then releasing the table store
+    /// without `close()` closes it, so its directory lock is not held until the process ends).
+    private let ownsStore: Bool
 
     struct CatalogState: Sendable {
         var tables: [String: TableSchema]
@@ -57,6 +60,11 @@ public final class TableStore: Sendable {
     /// items in the background (TTL: expired items are invisible at once, and their storage is
     /// reclaimed within about `ttlPurgeInterval`).
     ///
+    /// With `storeOptions.readOnly`, the tables are opened as they are on disk, nothing is
+    /// written (no purger, no completion of an interrupted DeleteTable), no lock is taken, and
+    /// every write fails with the engine's `.readOnly`: for looking at a store another process
+    /// is using.
+    ///
     /// - Parameters:
     ///   - clock: the time source for TTL and creation times (`.system` in production).
     ///   - ttlPurgeInterval: the pause between purges; nil starts no purger (call `purgeExpired`
@@ -70,12 +78,12 @@ public final class TableStore: Sendable {
         let store = try Store.open(at: directory, options: storeOptions)
         let tables: TableStore
         do {
-            tables = try TableStore(store: store, clock: clock)
+            tables = try TableStore(store: store, clock: clock, ownsStore: true)
         } catch {
             try? store.close()
             throw error
         }
-        if let ttlPurgeInterval { tables.startPurger(interval: ttlPurgeInterval) }
+        if let ttlPurgeInterval, !store.isReadOnly { tables.startPurger(interval: ttlPurgeInterval) }
         return tables
     }
 
@@ -96,9 +104,14 @@ public final class TableStore: Sendable {
     ///
     /// - Throws: `TernError` `.unsupportedFormat` for a catalog written by a newer version,
     ///   `.corruption` for a damaged one, or an engine error.
-    public init(store: Store, clock: TableClock) throws {
+    public convenience init(store: Store, clock: TableClock) throws {
+        try self.init(store: store, clock: clock, ownsStore: false)
+    }
+
+    private init(store: Store, clock: TableClock, ownsStore: Bool) throws {
         self.store = store
         self.clock = clock
+        self.ownsStore = ownsStore
         var tables: [String: TableSchema] = [:]
         var nextTableID: UInt32 = 1
         if let header = try store.get(KeyLayout.catalogHeaderKey) {
@@ -117,22 +130,43 @@ public final class TableStore: Sendable {
             tables[stored.description.tableName] = TableSchema(stored)
         }
         catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID))
-        try finishDrops()
+        // A read-only store cannot finish them; the tables it lists are right regardless (a
+        // dropped table's catalog record is gone, only its data waits to be removed).
+        if !store.isReadOnly { try finishDrops() }
     }
 
     /// Stops the TTL purger (waiting for a purge in progress) and closes the underlying store.
-    /// Requests after this fail with the engine's `.closed`.
+    /// Requests after this, reads included, fail with the engine's `.closed`.
+    ///
+    /// A table store from `open` that is released without `close()` closes itself (buffered
+    /// writes reach the operating system, the directory lock is released); errors of that close
+    /// go unreported, so prefer calling `close()`.
     public func close() throws {
         ownPurger.withLock { $0.take() }?.stop()
         try store.close()
     }
 
+    deinit {
+        ownPurger.withLock { $0.take() }?.stop()
+        if ownsStore { try? store.close() }
+    }
+
     // MARK: - Lookups and locking
 
     /// The current schema of `name`.
-    func table(_ name: String) throws(DynamoError) -> TableSchema {
+    ///
+    /// - Throws: `TernError` `.closed` once the store is closed (every request starts here or at
+    ///   `checkOpen`, so a closed store answers nothing, not even from the in-memory catalog);
+    ///   `ResourceNotFoundException`.
+    func table(_ name: String) throws -> TableSchema {
+        try checkOpen()
         guard let table = catalog.withLock({ $0.tables[name] }) else { throw TableStore.notFound(name) }
         return table
+    }
+
+    /// Throws `TernError` `.closed` when the store (or the engine store under it) is closed.
+    func checkOpen() throws {
+        try store.checkOpen()
     }
 
     static func notFound(_ name: String) -> DynamoError {

@@ -422,12 +422,7 @@ extension UpdateTimeToLiveResponse: WireCodable {
     }
 }
 
-/// DescribeTimeToLive's request (the table layer takes the table name alone).
-public struct DescribeTimeToLiveRequest: Sendable, Equatable, WireCodable {
-    public var tableName: String
-
-    public init(tableName: String) { self.tableName = tableName }
-
+extension DescribeTimeToLiveRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
         self.init(tableName: try object.requiredString("TableName"))
     }
@@ -441,29 +436,25 @@ public struct DescribeTimeToLiveRequest: Sendable, Equatable, WireCodable {
 
 /// DescribeTimeToLive's response: `TimeToLiveDescription` with `TimeToLiveStatus` `ENABLED` or
 /// `DISABLED` and, when one is set, the attribute name.
-public struct DescribeTimeToLiveResponse: Sendable, Equatable, WireCodable {
-    /// The table's TTL setting; nil when none was ever set.
-    public var timeToLive: TimeToLiveSpecification?
-
-    public init(timeToLive: TimeToLiveSpecification?) { self.timeToLive = timeToLive }
-
+extension DescribeTimeToLiveResponse: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
         guard let description = try object.object("TimeToLiveDescription"),
             let name = try description.string("AttributeName")
         else {
-            self.init(timeToLive: nil)
+            self.init(timeToLiveSpecification: nil)
             return
         }
         let status = try description.string("TimeToLiveStatus")
-        self.init(timeToLive: TimeToLiveSpecification(attributeName: name, enabled: status == "ENABLED" || status == "ENABLING"))
+        self.init(timeToLiveSpecification: TimeToLiveSpecification(
+            attributeName: name, enabled: status == "ENABLED" || status == "ENABLING"))
     }
 
     public func encode(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("TimeToLiveDescription")
         writer.beginObject()
-        writer.member("TimeToLiveStatus", timeToLive?.enabled == true ? "ENABLED" : "DISABLED")
-        writer.member("AttributeName", timeToLive?.attributeName)
+        writer.member("TimeToLiveStatus", timeToLiveSpecification?.enabled == true ? "ENABLED" : "DISABLED")
+        writer.member("AttributeName", timeToLiveSpecification?.attributeName)
         writer.endObject()
         writer.endObject()
     }
