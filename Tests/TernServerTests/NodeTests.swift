@@ -150,7 +150,16 @@ struct NodeTests {
         let refused = try client.call("GetItem", #"{"TableName": "Users", "Key": {"pk": {"S": "a"}}}"#)
         #expect(refused.text.contains("ProvisionedThroughputExceededException"))
         #expect(try client.call("PutItem", #"{"TableName": "Users", "Item": {"pk": {"S": "a"}}}"#).status == 200)
-        #expect(try client.request("GET", "/metrics").text.contains("tern_throttled_requests_total{table=\"Users\"} 3"))
+        // Invented tables and targets get no bucket and no label of their own.
+        for index in 0..<5 {
+            #expect(try client.call("GetItem", #"{"TableName": "Nope\#(index)", "Key": {"pk": {"S": "a"}}}"#).text.contains("ResourceNotFound"))
+            #expect(try client.call("Invented\(index)", "{}").status == 400)
+        }
+        let metrics = try client.request("GET", "/metrics").text
+        #expect(metrics.contains("tern_throttled_requests_total{table=\"Users\"} 3"))
+        #expect(!metrics.contains("Nope"))
+        #expect(!metrics.contains("Invented"))
+        #expect(metrics.contains("operation=\"unknown\""))
         await node.shutdown()
     }
 
