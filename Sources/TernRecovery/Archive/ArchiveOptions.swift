@@ -19,6 +19,9 @@ public struct ArchiveOptions: Sendable {
     public var consumerName = "archive"
     /// Where failures and gaps are reported (silent by default).
     public var logger = Logger(label: "tern.archive", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Called after each pass that shipped batches with each batch's recovery-point lag: the
+    /// microseconds from its commit to its being synced in the archive (for metrics).
+    public var lagObserver: (@Sendable ([UInt64]) -> Void)?
 
     public init() {}
 

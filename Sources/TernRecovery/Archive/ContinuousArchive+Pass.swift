@@ -63,6 +63,7 @@ extension ContinuousArchive {
         guard let last else { return }
         try recordProgress(&work, through: last)
         let now = self.now()
+        options.lagObserver?(pendingStamps.map { now - min(now, $0) })
         let lags = pendingStamps.suffix(4096).map { now - min(now, $0) }
         statusBox.withLock { status in
             status.recentLagMicroseconds.append(contentsOf: lags)
