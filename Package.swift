@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,12 +34,17 @@ let package = Package(
                 "CTernSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                // CoreMetrics only: the Metrics module imports Foundation.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
         .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
-        .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .target(
+            name: "TernTables",
+            dependencies: ["TernEngine", .product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         .executableTarget(
             name: "tern",
             dependencies: [
@@ -49,8 +55,17 @@ let package = Package(
         ),
         .testTarget(
             name: "TernEngineTests",
-            dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
+            dependencies: [
+                "TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
-        .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
+        .testTarget(
+            name: "TernTablesTests",
+            dependencies: [
+                "TernTables", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
     ]
 )

@@ -14,6 +14,7 @@ extension Store {
             let number = versions.newFileNumber()
             let logNumber = walNumber
             lock.unlock()
+            let start = ContinuousClock.now
             let result = Result { try writeLevel0Table(pending, number: number) }
             lock.lock()
             do {
@@ -25,6 +26,7 @@ extension Store {
                 immutable = nil
                 publishView()
                 stats.flushes.wrappingAdd(1, ordering: .relaxed)
+                recordFlush(of: try result.get(), since: start)
                 deleteObsoleteWALs()
                 // Tables released by readers since the last compaction can go now too.
                 deleteObsoleteTables()

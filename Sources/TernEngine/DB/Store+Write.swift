@@ -186,6 +186,7 @@ extension Store {
             case .success:
                 walSyncedBytes = max(walSyncedBytes, target)
                 stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+                metrics.walSyncs.increment()
             case .failure(let error):
                 refuseWrites(after: error, while: "syncing the WAL", walFailed: true)
                 syncFinished.broadcast()
@@ -206,6 +207,7 @@ extension Store {
                 "the store refuses writes until reopened: \(activity) failed with \(error)")
             options.logger.error("\(activity) failed; the store refuses writes until reopened",
                                  metadata: ["directory": "\(directory)", "error": "\(error)"])
+            metrics.backgroundErrors.increment()
         }
         if walFailed && walError == nil {
             walError = TernError(
@@ -225,6 +227,7 @@ extension Store {
         defer {
             if let stallStart {
                 stats.stallMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - stallStart), ordering: .relaxed)
+                recordStall(since: stallStart)
             }
         }
         var slowedDown = false
@@ -271,6 +274,7 @@ extension Store {
                 if walSyncedBytes < walWrittenBytes {
                     try old.sync()
                     stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+                    metrics.walSyncs.increment()
                 }
                 try old.close()
                 walSyncedBytes = walWrittenBytes
