@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "OITHExample", targets: ["OITHExample"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -45,11 +46,15 @@ let package = Package(
             name: "TernTables",
             dependencies: ["TernEngine", .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
+        // An application's schemas, as an example of using the library (the demo and the
+        // benchmarks use them).
+        .target(name: "OITHExample", dependencies: ["TernTables"]),
         .executableTarget(
             name: "tern",
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "OITHExample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "TernTablesTests",
             dependencies: [
-                "TernTables", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log"),
+                "TernTables", "TernTesting", "OITHExample", .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),

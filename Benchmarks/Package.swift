@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 .product(name: "TernEngine", package: root),
                 .product(name: "TernTables", package: root),
+                .product(name: "OITHExample", package: root),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import TernEngine
+import OITHExample
 import TernTables
 
 /// `tern demo`: the main job on an embedded store (see README).

@@ -1,4 +1,5 @@
 import Glibc
+import OITHExample
 import TernTables
 
 /// Synthetic users of the matching service, deterministic for a seed: spread around real

@@ -1,5 +1,6 @@
 import Glibc
 import TernEngine
+import OITHExample
 import TernTables
 
 /// The matching query of the demo, run from random users, with its figures.

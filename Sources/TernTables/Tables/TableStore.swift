@@ -5,7 +5,7 @@ import TernEngine
 ///
 /// ```swift
 /// let tables = try TableStore.open(at: "data", storeOptions: StoreOptions(), clock: .system)
-/// try tables.createTable(OITHSchemas.users, durability: .synced)
+/// try tables.createTableIfNotExists(usersTable, durability: .synced)
 /// try tables.putItem(PutItemRequest(tableName: "Users", item: user), durability: .synced)
 /// let page = try tables.query(QueryRequest(tableName: "Users", keyConditionExpression: "email = :e",
 ///                                          expressionAttributeValues: [":e": .string("a@b.c")]))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import Synchronization
 import TernEngine
+import OITHExample
 import TernTables
 
 /// `tern-bench async`: synced PutItems from OS threads (the synchronous API) beside the same

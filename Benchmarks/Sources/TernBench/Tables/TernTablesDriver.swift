@@ -1,4 +1,5 @@
 import TernEngine
+import OITHExample
 import TernTables
 
 /// Tern's table layer through its public API: `OITHSchemas.users` (geohash index on lat/lon at
