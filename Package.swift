@@ -3,12 +3,18 @@
 // Tern: an embedded, log-structured table store for Swift.
 // Module layering (arrows point down only, see docs/engine.md):
 //   tern (CLI) -> TernTables -> TernEngine -> CLZ4, CTernSupport
+//   OITHExample: an application's schemas, used by the demo and the benchmarks.
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
+//
+// Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
+// The C library is reached from two files, Sources/TernEngine/Platform/Platform.swift and
+// Sources/TernEngine/FileSystem/PosixFileSystem.swift (test support and the crash-test child
+// use it directly); a port starts there, and on macOS would need `platforms: [.macOS(.v15)]`
+// for Synchronization's Mutex and Atomic.
 import PackageDescription
 
 let package = Package(
     name: "Tern",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
@@ -20,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -44,7 +51,11 @@ let package = Package(
         .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
         .target(
             name: "TernTables",
-            dependencies: ["TernEngine", .product(name: "CoreMetrics", package: "swift-metrics")]
+            dependencies: [
+                "TernEngine", .product(name: "CoreMetrics", package: "swift-metrics"),
+                // The elementary functions (sin, asin, ...) without importing the C library.
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
         ),
         // An application's schemas, as an example of using the library (the demo and the
         // benchmarks use them).
@@ -56,6 +67,7 @@ let package = Package(
                 "TernTables",
                 "OITHExample",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
         .testTarget(

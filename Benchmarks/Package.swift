@@ -17,7 +17,7 @@ let root = String(Context.packageDirectory.split(separator: "/").dropLast().last
 
 let package = Package(
     name: "TernBenchmarks",
-    platforms: [.macOS(.v15)],
+    // Linux only, like the root package (the harness calls Glibc and dlopens Debian's peers).
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Glibc
-import TernEngine
 import OITHExample
+import TernEngine
 import TernTables
 
 /// `tern demo`: the main job on an embedded store (see README).

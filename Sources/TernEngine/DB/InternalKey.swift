@@ -1,4 +1,4 @@
-import Glibc
+import CTernSupport
 
 /// The number that orders every write: each batch takes the next `count` numbers, one per record.
 /// A read snapshot is a sequence number: it sees exactly the records at or below it.
@@ -98,7 +98,7 @@ public func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointe
         offset += 8
     }
     if offset < common {
-        let result = memcmp(a.baseAddress! + offset, b.baseAddress! + offset, common - offset)
+        let result = tern_compare_memory(a.baseAddress! + offset, b.baseAddress! + offset, common - offset)
         if result != 0 { return result < 0 ? -1 : 1 }
     }
     return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)

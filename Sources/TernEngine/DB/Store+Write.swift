@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 
 /// A writer waiting in the store's queue. Fields are guarded by the store's `lock`.
@@ -241,7 +240,7 @@ extension Store {
                 slowedDown = true
                 let start = ContinuousClock.now
                 lock.unlock()
-                usleep(1000)
+                Platform.sleep(microseconds: 1000)
                 lock.lock()
                 stats.slowdownMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - start), ordering: .relaxed)
                 continue

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Glibc
+import OITHExample
 import Synchronization
 import TernEngine
-import OITHExample
 import TernTables
 
 /// `tern-bench async`: synced PutItems from OS threads (the synchronous API) beside the same

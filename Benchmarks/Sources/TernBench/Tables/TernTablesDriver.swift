@@ -1,5 +1,5 @@
-import TernEngine
 import OITHExample
+import TernEngine
 import TernTables
 
 /// Tern's table layer through its public API: `OITHSchemas.users` (geohash index on lat/lon at
