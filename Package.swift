@@ -70,6 +70,8 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // The README's snippets, compiled and run by Tests/TernTablesTests/ReadmeTests.swift.
+        .executableTarget(name: "readme-snippets", dependencies: ["TernEngine", "TernTables"], path: "Examples/ReadmeSnippets"),
         .testTarget(
             name: "TernEngineTests",
             dependencies: [

@@ -10,7 +10,7 @@ import Synchronization
 /// try store.close()
 /// ```
 ///
-/// Contracts (see DESIGN.md §2): batches are atomic; `.synced` writes survive power loss;
+/// Contracts (see docs/engine.md): batches are atomic; `.synced` writes survive power loss;
 /// recovery yields a prefix of the acknowledged batches; corruption is reported, never served;
 /// a failed sync makes the store refuse writes until it is reopened.
 ///

@@ -23,6 +23,12 @@ package enum Platform {
         return Int64(now.tv_sec)
     }
 
+    /// Makes `path` the process's working directory (tools only: it changes what every relative
+    /// path of the process means). Returns false when it cannot.
+    package static func changeDirectory(_ path: String) -> Bool {
+        chdir(path) == 0
+    }
+
     /// CPU time the calling thread has used (`CLOCK_THREAD_CPUTIME_ID`).
     package static func threadCPUTime() -> Duration {
         var now = timespec()
