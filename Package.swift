@@ -2,15 +2,17 @@
 //
 // Tern: an embedded, log-structured table store for Swift.
 // Module layering (arrows point down only, see docs/engine.md):
-//   tern (CLI) -> TernTables -> TernEngine -> CLZ4, CTernSupport
-//   OITHExample: an application's schemas, used by the demo and the benchmarks.
+//   tern (CLI) -> TernServer -> TernWire -> TernTables -> TernEngine -> CLZ4, CTernSupport
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
+//   TernWire (DynamoDB JSON, no NIO) is what a remote client shares with the node; the server
+//   dependencies (NIO, metrics, lifecycle, crypto) stay in TernServer.
+//   OITHExample: an application's schemas, used by the demo and the benchmarks.
 //
 // Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
-// The C library is reached from two files, Sources/TernEngine/Platform/Platform.swift and
-// Sources/TernEngine/FileSystem/PosixFileSystem.swift (test support and the crash-test child
-// use it directly); a port starts there, and on macOS would need `platforms: [.macOS(.v15)]`
-// for Synchronization's Mutex and Atomic.
+// The library reaches the C library from two files, Sources/TernEngine/Platform/Platform.swift
+// and Sources/TernEngine/FileSystem/PosixFileSystem.swift (the server, test support and the
+// crash-test child use it directly); a port starts there, and on macOS would need
+// `platforms: [.macOS(.v15)]` for Synchronization's Mutex and Atomic.
 import PackageDescription
 
 let package = Package(
@@ -18,15 +20,21 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "TernWire", targets: ["TernWire"]),
+        .library(name: "TernServer", targets: ["TernServer"]),
         .library(name: "OITHExample", targets: ["OITHExample"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -60,17 +68,38 @@ let package = Package(
         // An application's schemas, as an example of using the library (the demo and the
         // benchmarks use them).
         .target(name: "OITHExample", dependencies: ["TernTables"]),
+        .target(name: "TernWire", dependencies: ["TernTables"]),
+        .target(
+            name: "TernServer",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                "TernWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "tern",
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "TernWire",
+                "TernServer",
                 "OITHExample",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // The README's snippets, compiled and run by Tests/TernTablesTests/ReadmeTests.swift.
+        // The README's snippets, compiled and run by Tests/TernTablesTests/DocumentationTests.swift.
         .executableTarget(name: "readme-snippets", dependencies: ["TernEngine", "TernTables"], path: "Examples/ReadmeSnippets"),
         .testTarget(
             name: "TernEngineTests",
@@ -84,6 +113,15 @@ let package = Package(
             dependencies: [
                 "TernTables", "TernTesting", "OITHExample", .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "TernServerTests",
+            dependencies: [
+                "TernServer", "TernWire", "TernTables", "TernEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]

@@ -10,7 +10,7 @@ import TernEngine
 public final class FaultInjectingFileSystem: FileSystem {
     /// The kinds of operation a fault can target.
     public enum Operation: Sendable, Hashable, CaseIterable {
-        case open, append, sync, read, rename, remove, syncDirectory, link, createDirectory, lock, list
+        case open, append, sync, read, rename, remove, syncDirectory, link, createDirectory, lock, list, truncate
     }
 
     /// A planned failure.
@@ -175,6 +175,10 @@ public final class FaultInjectingFileSystem: FileSystem {
 
     public func syncDirectory(_ path: String) throws {
         try perform(.syncDirectory, path) { try base.syncDirectory(path) }
+    }
+
+    public func truncateFile(_ path: String, to length: Int) throws {
+        try perform(.truncate, path) { try base.truncateFile(path, to: length) }
     }
 
     public func link(_ source: String, to destination: String) throws {

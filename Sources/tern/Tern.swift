@@ -2,7 +2,7 @@ import ArgumentParser
 import TernEngine
 
 @main
-struct Tern: ParsableCommand {
+struct Tern: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tern",
         abstract: "Tern: an embedded, log-structured table store.",
@@ -11,5 +11,5 @@ struct Tern: ParsableCommand {
             its demo workload and inspect a store directory.
             """,
         version: TernVersion.current,
-        subcommands: [Demo.self, Inspect.self])
+        subcommands: [Serve.self, Demo.self, Inspect.self])
 }

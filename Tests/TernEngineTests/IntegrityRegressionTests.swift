@@ -22,7 +22,7 @@ import TernTesting
             BackgroundThread {
                 var index = 0
                 while !stop.load(ordering: .relaxed) {
-                    try? store.put(bytes("w\(writer)-\(index)"), [UInt8](repeating: 1, count: 64), durability: .buffered)
+                    _ = try? store.put(bytes("w\(writer)-\(index)"), [UInt8](repeating: 1, count: 64), durability: .buffered)
                     writes.add(1, ordering: .relaxed)
                     index += 1
                 }
@@ -231,7 +231,7 @@ import TernTesting
             // While writer A syncs: writer B's group is applied and B waits for A's sync; then a
             // background failure (as a failed compaction reports it) lands.
             let writerB = BackgroundThread {
-                let result = Result { try store.put(bytes("b"), [2], durability: .synced) }
+                let result = Result { _ = try store.put(bytes("b"), [2], durability: .synced) }
                 outcome.withLock { $0 = result }
             }
             _ = waitUntil { store.lock.withLock { store.syncWaiters == 2 } }

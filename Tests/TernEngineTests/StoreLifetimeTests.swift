@@ -18,7 +18,9 @@ import TernTesting
             #expect(store.statistics.flushes > 0)
         }
         #expect(waitUntil(timeout: .seconds(30)) { released == nil })
-        let reopened = try Store.open(at: "/db", options: testOptions(fileSystem))
+        // Its deinit (on whichever thread dropped the last reference) closes it: the directory
+        // is free once that close has finished.
+        let reopened = try Self.reopenWhenFree(fileSystem)
         #expect(try reopened.get(bytes("last")) == bytes("synced"))
         #expect(try reopened.get(bytes("key2999")) == bytes("value 2999"))
         try reopened.close()
@@ -30,6 +32,16 @@ import TernTesting
         weak var released: Store?
         do { released = try Store.open(at: "/db", options: testOptions(fileSystem)) }
         #expect(waitUntil(timeout: .seconds(30)) { released == nil })
-        try Store.open(at: "/db", options: testOptions(fileSystem)).close()
+        try Self.reopenWhenFree(fileSystem).close()
+    }
+
+    /// Opens the store at /db as soon as its lock is free (within 30 s).
+    static func reopenWhenFree(_ fileSystem: MemoryFileSystem) throws -> Store {
+        var reopened: Store?
+        _ = waitUntil(timeout: .seconds(30)) {
+            reopened = try? Store.open(at: "/db", options: testOptions(fileSystem))
+            return reopened != nil
+        }
+        return try reopened ?? Store.open(at: "/db", options: testOptions(fileSystem))
     }
 }

@@ -129,7 +129,7 @@ import TernTesting
         // Real threads: writers block in the write queue, which the cooperative pool must not.
         let threads = (0..<8).map { writer in
             BackgroundThread {
-                for index in 0..<50 { try? store.put(bytes("w\(writer)-\(index)"), [1], durability: .synced) }
+                for index in 0..<50 { _ = try? store.put(bytes("w\(writer)-\(index)"), [1], durability: .synced) }
             }
         }
         for thread in threads { thread.join() }

@@ -24,6 +24,21 @@ import Testing
         edit.nextFileNumber = FileNumber(6)
         edit.lastSequence = SequenceNumber(300)
         #expect(hex(edit.encode()) == "0101" + "0205" + "0306" + "04ac02")
+        edit.formatVersion = 2
+        edit.lastStamp = HybridTimestamp(rawValue: 4_096_001)
+        edit.walStarts = [(FileNumber(5), SequenceNumber(290))]
+        edit.feedConsumers = [("ar", SequenceNumber(250))]
+        #expect(hex(edit.encode()) == "0102" + "0205" + "0306" + "04ac02" + "078180fa01" + "0805a202" + "09026172fa01")
+    }
+
+    @Test func formatTwoFieldsRoundTrip() throws {
+        var edit = VersionEdit()
+        edit.formatVersion = 2
+        edit.lastStamp = HybridTimestamp(physicalMicroseconds: 1_796_434_923_000_000, logical: 9)
+        edit.walStarts = [(FileNumber(3), SequenceNumber(1)), (FileNumber(8), SequenceNumber(5000))]
+        edit.feedConsumers = [("archive", SequenceNumber(4000)), ("peer:us-west", SequenceNumber(12))]
+        edit.removedFeedConsumers = ["old"]
+        #expect(try VersionEdit.decode(edit.encode(), file: "MANIFEST-000001", offset: 0) == edit)
     }
 
     @Test func unknownTagMeansNewerFormat() {

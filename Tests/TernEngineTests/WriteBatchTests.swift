@@ -8,9 +8,10 @@ import Testing
         batch.delete(Array("k2".utf8))
         batch.put([UInt8](), [UInt8]())
         batch.sequence = SequenceNumber(42)
+        batch.stamp = HybridTimestamp(physicalMicroseconds: 1_000_000, logical: 1)  // 1970-01-01T00:00:01Z#1
         #expect(batch.count == 3)
         #expect(hex(batch.representation) ==
-            "2a00000000000000" + "03000000" + "01026b31027631" + "00026b32" + "010000")
+            "2a00000000000000" + "03000000" + "010024f400000000" + "01026b31027631" + "00026b32" + "010000")
         var seen: [String] = []
         try batch.forEach { kind, key, value in
             seen.append("\(kind)|\(String(decoding: key, as: UTF8.self))|\(String(decoding: value, as: UTF8.self))")

@@ -46,6 +46,7 @@ struct ReadOnlyRecovery {
         }.sorted()
         let memtable = Memtable()
         var lastSequence = SequenceNumber.zero
+        var lastStamp = HybridTimestamp.zero
         for number in walNumbers {
             let name = FileName.wal(number)
             var reader = LogReader(
@@ -53,14 +54,19 @@ struct ReadOnlyRecovery {
             report.walsReplayed.append(name)
             while let record = try reader.next() {
                 let offset = reader.endOfLastRecord - record.count
-                let batch = try WriteBatch.decodeLogged(record, after: lastSequence, file: name, offset: offset)
-                var sequence = batch.sequence
-                try batch.forEach(file: name, offset: offset) { kind, key, value in
-                    memtable.add(sequence: sequence, kind: kind, key: key, value: value)
-                    sequence = sequence + 1
+                try LoggedRecord.forEachBatch(
+                    in: record, formatVersion: versions.formatVersion, after: lastSequence, afterStamp: lastStamp,
+                    file: name, offset: offset
+                ) { batch in
+                    var sequence = batch.sequence
+                    batch.forEachOperation { kind, key, value in
+                        memtable.add(sequence: sequence, kind: kind, key: key, value: value)
+                        sequence = sequence + 1
+                    }
+                    lastSequence = batch.lastSequence
+                    lastStamp = max(lastStamp, batch.stamp)
+                    report.batchesReplayed += 1
                 }
-                lastSequence = SequenceNumber(sequence.rawValue - 1)
-                report.batchesReplayed += 1
             }
             if let torn = reader.tornTail {
                 report.tornTails.append(.init(file: name, offset: torn.offset, droppedBytes: torn.droppedBytes))
@@ -71,6 +77,7 @@ struct ReadOnlyRecovery {
             walNumber: walNumbers.last ?? versions.logNumber, walFile: nil,
             lastSequence: max(lastSequence, versions.lastSequence), fileLock: nil)
         store.recoveryReport = report
+        store.committedStamp.store(max(lastStamp, versions.lastStamp).rawValue, ordering: .releasing)
         store.lock.withLock {
             store.backgroundError = TernError(.readOnly, "the store was opened read-only", file: directory)
         }

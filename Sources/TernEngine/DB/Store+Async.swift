@@ -23,7 +23,8 @@ extension Store {
     /// A `.synced` write holds no thread while it waits for durability: it returns once a WAL
     /// sync that started after its batch was written has finished, and concurrent async writers
     /// share those syncs (group commit).
-    public func write(_ batch: WriteBatch, durability: Durability) async throws {
+    @discardableResult
+    public func write(_ batch: WriteBatch, durability: Durability) async throws -> Commit {
         switch durability {
         case .buffered: try await options.threadPool.run { try self.write(batch, durability: .buffered) }
         case .synced: try await writeThenSync { try self.write(batch, durability: .buffered) }
@@ -31,17 +32,19 @@ extension Store {
     }
 
     /// Stores `value` under `key`; see `put(_:_:durability:)`.
-    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) async throws {
+    @discardableResult
+    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) async throws -> Commit {
         var batch = WriteBatch(reservingCapacity: key.count + value.count + 11)
         batch.put(key, value)
-        try await write(batch, durability: durability)
+        return try await write(batch, durability: durability)
     }
 
     /// Deletes `key`; see `delete(_:durability:)`.
-    public func delete(_ key: [UInt8], durability: Durability) async throws {
+    @discardableResult
+    public func delete(_ key: [UInt8], durability: Durability) async throws -> Commit {
         var batch = WriteBatch()
         batch.delete(key)
-        try await write(batch, durability: durability)
+        return try await write(batch, durability: durability)
     }
 
     /// The value under `key` as of `snapshot` (or now); see `get(_:snapshot:)`.

@@ -20,10 +20,16 @@ extension Store {
             do {
                 var edit = VersionEdit()
                 if let table = try result.get() { edit.newFiles.append((0, table)) }
+                // The WAL this flush retires may stay for the change feed: its start must be
+                // durable before the log number moves past it.
+                for number in [versions.logNumber, logNumber] {
+                    if let first = versions.walStarts[number] { edit.walStarts.append((number, first)) }
+                }
                 edit.logNumber = logNumber
                 versions.lastSequence = lastSequence
                 try versions.logAndApply(edit)
                 immutable = nil
+                if checkpointRequests[logNumber] != nil { checkpointVersions[logNumber] = versions.current }
                 publishView()
                 stats.flushes.wrappingAdd(1, ordering: .relaxed)
                 recordFlush(of: try result.get(), since: start)
@@ -48,14 +54,23 @@ extension Store {
         return table
     }
 
-    /// Removes WAL files whose contents are all in SSTables. Failures are harmless (retried at
-    /// the next flush or open). REQUIRES: `lock` held.
+    /// Removes WAL files whose contents are all in SSTables and that no change-feed consumer
+    /// needs any more (`WALRetention`). Failures are harmless (retried at the next flush or
+    /// open). REQUIRES: `lock` held.
     func deleteObsoleteWALs() {
         guard let names = try? fileSystem.listDirectory(directory) else { return }
+        var files: [WALRetention.File] = []
         for name in names {
-            if case .wal(let number)? = FileName.parse(name), number < versions.logNumber {
-                try? fileSystem.removeFile(Path.join(directory, name))
-            }
+            guard case .wal(let number)? = FileName.parse(name), number < versions.logNumber else { continue }
+            let size = (try? fileSystem.fileSize(Path.join(directory, name))) ?? 0
+            files.append(.init(number: number, firstSequence: versions.walStarts[number], sizeBytes: size))
+        }
+        let deletable = WALRetention.obsolete(
+            files, logNumber: versions.logNumber, lastSequence: lastSequence,
+            consumers: Array(versions.feedConsumers.values), retentionBytes: options.changeFeedRetentionBytes)
+        for number in deletable {
+            try? fileSystem.removeFile(Path.join(directory, FileName.wal(number)))
+            versions.walStarts[number] = nil
         }
     }
 }

@@ -14,6 +14,8 @@ final class PendingWrite {
     /// Where the writer's group ends in the WAL (logical bytes): a synced writer returns once
     /// the WAL is durable up to here.
     var walEnd: UInt64 = 0
+    /// The batch's first sequence number and commit stamp, once written.
+    var commit = Commit(sequence: .zero, stamp: .zero)
 
     init(batch: WriteBatch, isSynced: Bool, isBarrier: Bool = false) {
         self.batch = batch
@@ -50,9 +52,10 @@ extension Store {
     ///
     /// - Throws: `.invalidArgument` for oversized keys or values (nothing is written);
     ///   `.writesRefused` after an earlier durability failure; `.closed`; I/O errors.
-    public func write(_ batch: WriteBatch, durability: Durability) throws {
+    @discardableResult
+    public func write(_ batch: WriteBatch, durability: Durability) throws -> Commit {
         try batch.validate()
-        if batch.isEmpty { return }
+        if batch.isEmpty { return Commit(sequence: readSequence, stamp: lastCommittedStamp) }
         guard batch.byteSize <= options.maxBatchBytes else {
             throw TernError(.invalidArgument,
                 "write batch of \(batch.byteSize) bytes exceeds the limit of \(options.maxBatchBytes) (StoreOptions.maxBatchBytes)")
@@ -74,6 +77,7 @@ extension Store {
             }
             try awaitSync(through: writer.walEnd)
         }
+        return writer.commit
     }
 
     /// Writes the group `leader` heads and settles every member. REQUIRES: `lock` held, `leader`
@@ -93,17 +97,28 @@ extension Store {
             let members = Array(writers[0..<groupEnd])
             let first = lastSequence + 1
             let count = members.reduce(0) { $0 + $1.batch.count }
+            // Stamps are taken under the lock, so stamp order is sequence order: one per batch,
+            // consecutive within the group.
+            let firstStamp = options.clock.reserve(members.count)
+            var sequence = first
+            for (index, member) in members.enumerated() {
+                member.commit = Commit(sequence: sequence, stamp: firstStamp.advanced(by: UInt64(index)))
+                sequence = sequence + UInt64(member.batch.count)
+            }
             lastSequence = lastSequence + UInt64(count)
             let active = memtable
 
             // The leader works without the lock; followers stay parked, so the WAL and the
             // memtable have exactly one writer.
             lock.unlock()
-            let result = Result { try appendAndInsert(members, first: first, count: count, into: active) }
+            let result = Result { try appendAndInsert(members, into: active) }
             lock.lock()
             switch result {
             case .success(let bytes):
                 walWrittenBytes += UInt64(bytes)
+                let lastStamp = members[members.count - 1].commit.stamp
+                versions.lastStamp = lastStamp
+                committedStamp.store(lastStamp.rawValue, ordering: .releasing)
                 visibleSequence.store(first.rawValue + UInt64(count) - 1, ordering: .releasing)
                 stats.userBytesWritten.wrappingAdd(groupBytes, ordering: .relaxed)
             case .failure(let error):
@@ -127,7 +142,7 @@ extension Store {
     /// Hands the queue to the next writer, or tells `close()` the queue drained. Waking the
     /// background threads after every write would cost two context switches per write.
     /// REQUIRES: `lock` held.
-    private func wakeNextWriter() {
+    func wakeNextWriter() {
         if let next = writers.first {
             next.wake()
         } else if isWaitingForWriters {
@@ -135,28 +150,32 @@ extension Store {
         }
     }
 
-    /// Appends the group to the WAL as one record and inserts it into `target`; returns the bytes
-    /// the record took in the WAL. REQUIRES: called by the leader without `lock` (the WAL writer
-    /// and the group buffer are the leader's alone).
-    private func appendAndInsert(_ members: [PendingWrite], first: SequenceNumber, count: Int, into target: Memtable) throws -> Int {
+    /// Appends the group to the WAL as one record (each batch with its header: sequence, count,
+    /// stamp) and inserts it into `target`; returns the bytes the record took in the WAL.
+    /// REQUIRES: called by the leader without `lock` (the WAL writer and the group buffer are the
+    /// leader's alone).
+    private func appendAndInsert(_ members: [PendingWrite], into target: Memtable) throws -> Int {
         groupRecord.removeAll(keepingCapacity: true)
-        groupRecord.appendFixed64(first.rawValue)
-        groupRecord.appendFixed32(UInt32(count))
         for member in members {
+            groupRecord.appendFixed64(member.commit.sequence.rawValue)
+            groupRecord.appendFixed32(UInt32(member.batch.count))
+            groupRecord.appendFixed64(member.commit.stamp.rawValue)
             member.batch.representation.withUnsafeBytes {
                 groupRecord.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[WriteBatch.headerSize...]))
             }
         }
         let written = try groupRecord.withUnsafeBytes { try wal!.add($0) }
         try wal!.flush()
-        var sequence = first
-        do {
-            try WriteBatch.forEachOperation(in: groupRecord) { kind, key, value in
-                target.add(sequence: sequence, kind: kind, key: key, value: value)
-                sequence = sequence + 1
+        for member in members {
+            var sequence = member.commit.sequence
+            do {
+                try member.batch.forEach { kind, key, value in
+                    target.add(sequence: sequence, kind: kind, key: key, value: value)
+                    sequence = sequence + 1
+                }
+            } catch {
+                preconditionFailure("a validated batch failed to decode: \(error)")
             }
-        } catch {
-            preconditionFailure("a validated batch failed to decode: \(error)")
         }
         return written
     }
@@ -177,6 +196,9 @@ extension Store {
             guard let file = walFile else { throw TernError(.closed, "the store is closed") }
             isSyncing = true
             let target = walWrittenBytes
+            // Groups are appended and published under the lock together, so every batch up to
+            // the visible sequence lies within `target`.
+            let targetSequence = readSequence
             lock.unlock()
             let result = Result { try file.sync() }
             lock.lock()
@@ -184,6 +206,7 @@ extension Store {
             switch result {
             case .success:
                 walSyncedBytes = max(walSyncedBytes, target)
+                syncedSequence = max(syncedSequence, targetSequence)
                 stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
                 metrics.walSyncs.increment()
             case .failure(let error):
@@ -277,14 +300,17 @@ extension Store {
                 }
                 try old.close()
                 walSyncedBytes = walWrittenBytes
+                syncedSequence = lastSequence
                 syncFinished.broadcast()
             }
             wal = .some(LogWriter(file: file))
             walFile = file
+            walFileStartBytes = walWrittenBytes
         } catch {
             refuseWrites(after: error, while: "starting a new WAL", walFailed: true)
             throw error
         }
+        versions.walStarts[number] = lastSequence + 1
         walNumber = number
         immutable = memtable
         memtable = Memtable()

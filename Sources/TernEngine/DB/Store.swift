@@ -46,6 +46,11 @@ public final class Store: @unchecked Sendable {
     /// Logical WAL bytes (across WAL files) appended, and known durable.
     var walWrittenBytes: UInt64 = 0
     var walSyncedBytes: UInt64 = 0
+    /// The logical WAL offset where the current WAL file begins.
+    var walFileStartBytes: UInt64 = 0
+    /// The last sequence number known durable (its group's WAL bytes synced): the change feed
+    /// delivers nothing after it, so no consumer ever sees a batch a crash could take back.
+    var syncedSequence: SequenceNumber
     /// A thread is running `fdatasync` on `walFile` (without the lock).
     var isSyncing = false
     /// Synced writers whose group is written and who wait for (or run) the WAL sync.
@@ -70,6 +75,10 @@ public final class Store: @unchecked Sendable {
     var isCompacting = false
     /// Per level, the largest key of the last compaction there: the next starts after it.
     var compactPointers: [[UInt8]?] = Array(repeating: nil, count: Version.levelCount)
+    /// Checkpoints waiting for the flush that sets the log number to the key: how many wait, and
+    /// the version that flush installed (see `checkpoint(into:)`).
+    var checkpointRequests: [FileNumber: Int] = [:]
+    var checkpointVersions: [FileNumber: Version] = [:]
     /// Files replaced by compactions, deleted once no version refers to them.
     let obsoleteFiles = ObsoleteFiles()
 
@@ -77,6 +86,8 @@ public final class Store: @unchecked Sendable {
     let closedForReads = Atomic<Bool>(false)
     /// The sequence number readers see: every batch at or below it is fully in the memtable.
     let visibleSequence = Atomic<UInt64>(0)
+    /// The commit stamp of the batch at `visibleSequence`.
+    let committedStamp = Atomic<UInt64>(0)
     /// The current read view, swapped under this short lock.
     let currentView: Mutex<ReadView>
     let liveSnapshots = Mutex<[UInt64: Int]>([:])
@@ -108,6 +119,7 @@ public final class Store: @unchecked Sendable {
         self.wal = walFile.map { LogWriter(file: $0) }
         self.walFile = walFile
         self.lastSequence = lastSequence
+        self.syncedSequence = lastSequence
         self.fileLock = fileLock
         self.visibleSequence.store(lastSequence.rawValue, ordering: .releasing)
         self.currentView = Mutex(ReadView(memtable: memtable, immutable: nil, version: versions.current))
@@ -172,17 +184,19 @@ public final class Store: @unchecked Sendable {
     // MARK: Writing
 
     /// Stores `value` under `key`.
-    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws {
+    @discardableResult
+    public func put(_ key: [UInt8], _ value: [UInt8], durability: Durability) throws -> Commit {
         var batch = WriteBatch(reservingCapacity: key.count + value.count + 11)
         batch.put(key, value)
-        try write(batch, durability: durability)
+        return try write(batch, durability: durability)
     }
 
     /// Deletes `key` (a no-op for an absent key, still logged).
-    public func delete(_ key: [UInt8], durability: Durability) throws {
+    @discardableResult
+    public func delete(_ key: [UInt8], durability: Durability) throws -> Commit {
         var batch = WriteBatch()
         batch.delete(key)
-        try write(batch, durability: durability)
+        return try write(batch, durability: durability)
     }
 
     // MARK: Reading
@@ -237,4 +251,13 @@ public final class Store: @unchecked Sendable {
     var readSequence: SequenceNumber {
         SequenceNumber(visibleSequence.load(ordering: .acquiring))
     }
+
+    /// The commit stamp of the last batch readers can see (zero for a store that has committed
+    /// nothing since stamps began).
+    public var lastCommittedStamp: HybridTimestamp {
+        HybridTimestamp(rawValue: committedStamp.load(ordering: .acquiring))
+    }
+
+    /// The clock that stamps this store's commits (`StoreOptions.clock`).
+    public var clock: HybridLogicalClock { options.clock }
 }

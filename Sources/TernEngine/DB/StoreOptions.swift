@@ -70,6 +70,13 @@ public struct StoreOptions: Sendable {
     /// Dimensions added to every metric of the store (e.g. `[("store", "users")]` to tell
     /// several stores apart).
     public var metricsDimensions: [(String, String)] = []
+    /// The hybrid logical clock that stamps every committed batch. Share one between a store and
+    /// its replication so stamps received from peers advance it; tests inject a manual physical
+    /// clock. Opening a store advances it past the last stamp the store committed.
+    public var clock = HybridLogicalClock()
+    /// How many bytes of old WAL files the store keeps for change-feed consumers that have not
+    /// read them yet. Past it the oldest go, and a consumer behind them gets `cursorTooOld`.
+    public var changeFeedRetentionBytes = 1 << 30
 
     /// The threads the async API (`Store`'s and `TableStore`'s `async` methods) runs blocking
     /// work on. Several stores may share one pool.

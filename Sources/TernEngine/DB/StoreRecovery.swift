@@ -89,23 +89,32 @@ struct StoreRecovery {
             if case .wal(let number) = entry.1, number >= versions.logNumber { return number }
             return nil
         }.sorted()
-        // The manifest's last sequence may exceed what the WALs hold (it is taken at flush time),
-        // so batches are checked only against each other.
-        var lastSequence = SequenceNumber.zero
+        // The manifest's last sequence and stamp may exceed what the WALs hold (they are taken at
+        // flush time), so batches are checked only against each other.
+        var replayed = Replay()
         var edit = VersionEdit()
         var memtable = Memtable()
         for number in walNumbers {
-            try replay(wal: number, isNewest: number == walNumbers.last, into: &memtable, lastSequence: &lastSequence,
+            try replay(wal: number, isNewest: number == walNumbers.last, into: &memtable, state: &replayed,
                        edit: &edit, versions: versions, report: &report)
         }
         if !memtable.isEmpty { try flush(&memtable, edit: &edit, versions: versions) }
+        // A kept WAL must read clean for the change feed: cut its torn tail off (it was dropped).
+        if let torn = report.tornTails.first(where: { FileName.parse($0.file).map(\.isWAL) ?? false }) {
+            try fileSystem.truncateFile(Path.join(directory, torn.file), to: torn.offset)
+        }
 
         // A fresh WAL, then a fresh manifest that makes it the live one.
         let walNumber = versions.newFileNumber()
         let walFile = try fileSystem.openWritable(Path.join(directory, FileName.wal(walNumber)), truncate: true)
         try fileSystem.syncDirectory(directory)
-        lastSequence = max(lastSequence, versions.lastSequence)
+        let lastSequence = max(replayed.lastSequence, versions.lastSequence)
         versions.lastSequence = lastSequence
+        // Stamps keep increasing across restarts, whatever the wall clock says now.
+        let lastStamp = max(replayed.lastStamp, versions.lastStamp)
+        options.clock.observe(lastStamp)
+        versions.lastStamp = lastStamp
+        versions.walStarts[walNumber] = lastSequence + 1
         try versions.installRecovered(edit)
         try versions.writeNewManifest(logNumber: walNumber)
 
@@ -116,6 +125,7 @@ struct StoreRecovery {
         let store = Store(
             options: options, directory: directory, versions: versions, memtable: Memtable(),
             walNumber: walNumber, walFile: walFile, lastSequence: lastSequence, fileLock: fileLock)
+        store.committedStamp.store(lastStamp.rawValue, ordering: .releasing)
         store.recoveryReport = report
         if let summary = report.summary {
             options.logger.warning("\(summary)", metadata: ["directory": "\(directory)"])
@@ -155,8 +165,14 @@ struct StoreRecovery {
         }
     }
 
+    /// What replay has read so far.
+    struct Replay {
+        var lastSequence = SequenceNumber.zero
+        var lastStamp = HybridTimestamp.zero
+    }
+
     private func replay(
-        wal number: FileNumber, isNewest: Bool, into memtable: inout Memtable, lastSequence: inout SequenceNumber,
+        wal number: FileNumber, isNewest: Bool, into memtable: inout Memtable, state: inout Replay,
         edit: inout VersionEdit, versions: VersionSet, report: inout RecoveryReport
     ) throws {
         let name = FileName.wal(number)
@@ -164,18 +180,27 @@ struct StoreRecovery {
         // starts (see `switchMemtable`).
         var reader = LogReader(bytes: try fileSystem.readFile(Path.join(directory, name)), path: name, tailMayBeTorn: isNewest)
         report.walsReplayed.append(name)
+        var firstSequence: SequenceNumber?
         while let record = try reader.next() {
             let offset = reader.endOfLastRecord - record.count
-            let batch = try WriteBatch.decodeLogged(record, after: lastSequence, file: name, offset: offset)
-            var sequence = batch.sequence
-            try batch.forEach(file: name, offset: offset) { kind, key, value in
-                memtable.add(sequence: sequence, kind: kind, key: key, value: value)
-                sequence = sequence + 1
+            // A store of an older format wrote its WALs in that format (format 1: no stamps).
+            try LoggedRecord.forEachBatch(
+                in: record, formatVersion: versions.formatVersion, after: state.lastSequence, afterStamp: state.lastStamp,
+                file: name, offset: offset
+            ) { batch in
+                var sequence = batch.sequence
+                batch.forEachOperation { kind, key, value in
+                    memtable.add(sequence: sequence, kind: kind, key: key, value: value)
+                    sequence = sequence + 1
+                }
+                if firstSequence == nil { firstSequence = batch.sequence }
+                state.lastSequence = batch.lastSequence
+                state.lastStamp = max(state.lastStamp, batch.stamp)
+                report.batchesReplayed += 1
             }
-            lastSequence = SequenceNumber(sequence.rawValue - 1)
-            report.batchesReplayed += 1
             if memtable.memoryUsage >= options.memtableBudgetBytes { try flush(&memtable, edit: &edit, versions: versions) }
         }
+        if let firstSequence { versions.walStarts[number] = firstSequence }
         if let torn = reader.tornTail {
             report.tornTails.append(.init(file: name, offset: torn.offset, droppedBytes: torn.droppedBytes))
         }
@@ -189,14 +214,21 @@ struct StoreRecovery {
         memtable = Memtable()
     }
 
-    /// Removes what no live state refers to: old WALs and manifests, unreferenced tables (from an
-    /// interrupted flush or recovery) and temporary files. Failures are harmless.
+    /// Removes what no live state refers to: WALs neither the engine nor a change-feed consumer
+    /// needs, old manifests, unreferenced tables (from an interrupted flush or recovery) and
+    /// temporary files. Failures are harmless.
     private func removeObsoleteFiles(names: [String], versions: VersionSet, liveWAL: FileNumber) {
         let liveTables = Set(versions.current.allFiles.map(\.number))
+        var wals: [WALRetention.File] = []
         for name in names {
             let obsolete: Bool
             switch FileName.parse(name) {
-            case .wal(let number)?: obsolete = number != liveWAL
+            case .wal(let number)?:
+                if number != liveWAL {
+                    let size = (try? fileSystem.fileSize(Path.join(directory, name))) ?? 0
+                    wals.append(.init(number: number, firstSequence: versions.walStarts[number], sizeBytes: size))
+                }
+                obsolete = false
             case .table(let number)?: obsolete = !liveTables.contains(number)
             case .manifest(let number)?: obsolete = number != versions.manifestNumber
             case .temporary?: obsolete = true
@@ -204,6 +236,11 @@ struct StoreRecovery {
             }
             if obsolete { try? fileSystem.removeFile(Path.join(directory, name)) }
         }
+        let deletable = WALRetention.obsolete(
+            wals, logNumber: versions.logNumber, lastSequence: versions.lastSequence,
+            consumers: Array(versions.feedConsumers.values), retentionBytes: options.changeFeedRetentionBytes)
+        for number in deletable { try? fileSystem.removeFile(Path.join(directory, FileName.wal(number))) }
+        let present = Set(wals.map(\.number)).subtracting(deletable).union([liveWAL])
+        versions.walStarts = versions.walStarts.filter { present.contains($0.key) }
     }
 }
-

@@ -1,15 +1,15 @@
 /// An ordered group of puts and deletes applied atomically: all of them or none, in the WAL and
 /// in the memtable. Later operations in a batch win over earlier ones on the same key.
 ///
-/// Encoding (the WAL record payload, see `docs/formats/wal.md`):
+/// Encoding (a batch inside a WAL record, see `docs/formats/wal.md`):
 ///
-///     sequence (fixed64) | count (fixed32) | record*
+///     sequence (fixed64) | count (fixed32) | stamp (fixed64) | record*
 ///     record := kind (1 byte: 1 put, 0 delete) | varint keyLength | key | [varint valueLength | value]
 ///
-/// The sequence number is assigned by the store when the batch is written; record `i` gets
-/// `sequence + i`.
+/// The sequence number and the commit stamp are assigned by the store when the batch is
+/// written; record `i` gets `sequence + i`.
 public struct WriteBatch: Sendable {
-    static let headerSize = 12
+    static let headerSize = 20
 
     /// Keys longer than this are refused with `.invalidArgument`.
     public static let maxKeySize = 64 * 1024
@@ -119,24 +119,14 @@ public struct WriteBatch: Sendable {
         }
     }
 
-    /// A batch read back from a WAL record, checked before anything trusts its header: long
-    /// enough for one, at least one operation, a sequence that follows `previous` and whose
-    /// operations stay within the 56-bit sequence space. Throws `.corruption` otherwise.
-    static func decodeLogged(_ record: [UInt8], after previous: SequenceNumber, file: String, offset: Int) throws -> WriteBatch {
-        guard record.count >= headerSize else {
-            throw TernError.corruption("WAL record too short for a batch", file: file, offset: offset)
+    /// The commit stamp the store gave the batch (zero until it is written).
+    var stamp: HybridTimestamp {
+        get { HybridTimestamp(rawValue: representation.withUnsafeBytes { $0.fixed64(at: 12) }) }
+        set {
+            representation.withUnsafeMutableBytes {
+                $0.storeBytes(of: newValue.rawValue.littleEndian, toByteOffset: 12, as: UInt64.self)
+            }
         }
-        let (rawSequence, count) = record.withUnsafeBytes { ($0.fixed64(at: 0), UInt64($0.fixed32(at: 8))) }
-        guard count > 0, rawSequence <= SequenceNumber.max.rawValue,
-              count - 1 <= SequenceNumber.max.rawValue - rawSequence else {
-            throw TernError.corruption(
-                "WAL batch header is invalid (sequence \(rawSequence), \(count) operations)", file: file, offset: offset)
-        }
-        guard rawSequence > previous.rawValue else {
-            throw TernError.corruption(
-                "WAL batch sequence \(rawSequence) does not follow \(previous)", file: file, offset: offset)
-        }
-        return WriteBatch(representation: record)
     }
 
     private mutating func setCount(_ newCount: Int) {
@@ -169,32 +159,41 @@ public struct WriteBatch: Sendable {
         try WriteBatch.forEachOperation(in: representation, file: file, offset: offset, body)
     }
 
-    /// `forEach` over an encoded batch (header included) held elsewhere, such as a group record.
+    /// `forEach` over an encoded batch (header included) held elsewhere.
     static func forEachOperation(
         in encoded: [UInt8], file: String? = nil, offset: Int? = nil,
         _ body: (ValueKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try encoded.withUnsafeBytes { raw in
+            guard raw.count >= WriteBatch.headerSize else {
+                throw TernError.corruption("write batch shorter than its header", file: file, offset: offset)
+            }
             var reader = ByteReader(raw, position: WriteBatch.headerSize)
-            let expected = raw.count >= WriteBatch.headerSize ? Int(raw.fixed32(at: 8)) : -1
-            var seen = 0
-            while !reader.isAtEnd {
-                guard let kindByte = reader.readByte(), let kind = ValueKind(rawValue: kindByte),
-                      let key = reader.readLengthPrefixed()
-                else { throw TernError.corruption("malformed write batch (operation \(seen))", file: file, offset: offset) }
-                var value = UnsafeRawBufferPointer(start: nil, count: 0)
-                if kind == .value {
-                    guard let bytes = reader.readLengthPrefixed() else {
-                        throw TernError.corruption("malformed write batch value (operation \(seen))", file: file, offset: offset)
-                    }
-                    value = bytes
+            try forEachOperation(&reader, count: Int(raw.fixed32(at: 8)), file: file, offset: offset, body)
+            guard reader.isAtEnd else {
+                throw TernError.corruption("write batch holds more than its \(raw.fixed32(at: 8)) operations", file: file, offset: offset)
+            }
+        }
+    }
+
+    /// Reads `count` operations from `reader`, calling `body` with each. Throws `.corruption`
+    /// when the bytes end first or an operation is malformed.
+    static func forEachOperation(
+        _ reader: inout ByteReader, count: Int, file: String?, offset: Int?,
+        _ body: (ValueKind, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        for seen in 0..<count {
+            guard let kindByte = reader.readByte(), let kind = ValueKind(rawValue: kindByte),
+                  let key = reader.readLengthPrefixed()
+            else { throw TernError.corruption("malformed write batch (operation \(seen) of \(count))", file: file, offset: offset) }
+            var value = UnsafeRawBufferPointer(start: nil, count: 0)
+            if kind == .value {
+                guard let bytes = reader.readLengthPrefixed() else {
+                    throw TernError.corruption("malformed write batch value (operation \(seen) of \(count))", file: file, offset: offset)
                 }
-                try body(kind, key, value)
-                seen += 1
+                value = bytes
             }
-            guard seen == expected else {
-                throw TernError.corruption("write batch says \(expected) operations but holds \(seen)", file: file, offset: offset)
-            }
+            try body(kind, key, value)
         }
     }
 }

@@ -32,6 +32,9 @@ public protocol FileSystem: Sendable {
     func syncDirectory(_ path: String) throws
     /// Creates a hard link `destination` to the file `source` (checkpoints share immutable files).
     func link(_ source: String, to destination: String) throws
+    /// Shortens the file at `path` to `length` bytes and makes that durable (recovery cuts a
+    /// torn tail off a log it keeps).
+    func truncateFile(_ path: String, to length: Int) throws
     /// Takes an exclusive advisory lock on `path` (creating it), failing with `.locked` at once
     /// if any holder, in this process or another, has it.
     func lock(_ path: String) throws -> any FileLock

@@ -151,6 +151,18 @@ public final class MemoryFileSystem: FileSystem {
         }
     }
 
+    public func truncateFile(_ path: String, to length: Int) throws {
+        let path = MemoryFileSystem.normalize(path)
+        try state.withLock { state in
+            guard let inode = state.names[path], var file = state.inodes[inode] else {
+                throw TernError(.notFound, "no such file", file: path)
+            }
+            if length < file.bytes.count { file.bytes.removeLast(file.bytes.count - length) }
+            file.syncedLength = file.bytes.count
+            state.inodes[inode] = file
+        }
+    }
+
     public func link(_ source: String, to destination: String) throws {
         let source = MemoryFileSystem.normalize(source)
         let destination = MemoryFileSystem.normalize(destination)

@@ -88,6 +88,16 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    public func truncateFile(_ path: String, to length: Int) throws {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot open for truncation", path) }
+        defer { Glibc.close(descriptor) }
+        guard ftruncate(descriptor, off_t(length)) == 0 else {
+            throw PosixFileSystem.error(Glibc.errno, "cannot truncate", path)
+        }
+        guard fdatasync(descriptor) == 0 else { throw PosixFileSystem.error(Glibc.errno, "fdatasync failed", path) }
+    }
+
     public func lock(_ path: String) throws -> any FileLock {
         let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot open lock file", path) }

@@ -23,6 +23,11 @@ enum FileName {
         case current
         case lock
         case temporary
+
+        var isWAL: Bool {
+            if case .wal = self { return true }
+            return false
+        }
     }
 
     static let current = "CURRENT"

@@ -61,18 +61,30 @@ final class ObsoleteFiles: Sendable {
 ///     tag 4  lastSequence   varint
 ///     tag 5  deletedFile    varint level | varint number
 ///     tag 6  newFile        varint level | varint number | varint size | lp smallest | lp largest
+///     tag 7  lastStamp      varint                        (format 2)
+///     tag 8  walStart       varint number | varint first sequence   (format 2)
+///     tag 9  feedConsumer   lp name | varint acknowledged sequence  (format 2)
+///     tag 10 feedConsumerRemoved  lp name                          (format 2)
 ///
 /// `lp` is a varint length followed by that many bytes. Unknown tags come from a newer format.
 struct VersionEdit: Equatable {
     /// Bumped by any change to the manifest grammar or to what the store's files mean.
-    static let formatVersion: UInt64 = 1
+    /// 2: WAL batches carry commit stamps; the manifest records stamps, WAL starts and change-feed
+    /// consumers.
+    static let formatVersion: UInt64 = 2
 
     var formatVersion: UInt64?
     var logNumber: FileNumber?
     var nextFileNumber: FileNumber?
     var lastSequence: SequenceNumber?
+    var lastStamp: HybridTimestamp?
     var deletedFiles: [(level: Int, number: FileNumber)] = []
     var newFiles: [(level: Int, file: NewFile)] = []
+    /// WAL files and the sequence of their first batch (kept for the change feed).
+    var walStarts: [(number: FileNumber, firstSequence: SequenceNumber)] = []
+    /// Change-feed consumers and the sequence each has acknowledged through.
+    var feedConsumers: [(name: String, acknowledged: SequenceNumber)] = []
+    var removedFeedConsumers: [String] = []
 
     struct NewFile: Equatable {
         var number: FileNumber
@@ -86,10 +98,15 @@ struct VersionEdit: Equatable {
             && a.lastSequence == b.lastSequence
             && a.deletedFiles.map { "\($0.level)/\($0.number)" } == b.deletedFiles.map { "\($0.level)/\($0.number)" }
             && a.newFiles.map(\.level) == b.newFiles.map(\.level) && a.newFiles.map(\.file) == b.newFiles.map(\.file)
+            && a.lastStamp == b.lastStamp
+            && a.walStarts.map { "\($0.number)/\($0.firstSequence)" } == b.walStarts.map { "\($0.number)/\($0.firstSequence)" }
+            && a.feedConsumers.map { "\($0.name)/\($0.acknowledged)" } == b.feedConsumers.map { "\($0.name)/\($0.acknowledged)" }
+            && a.removedFeedConsumers == b.removedFeedConsumers
     }
 
     private enum Tag: UInt64 {
         case formatVersion = 1, logNumber, nextFileNumber, lastSequence, deletedFile, newFile
+        case lastStamp, walStart, feedConsumer, feedConsumerRemoved
     }
 
     func encode() -> [UInt8] {
@@ -110,6 +127,21 @@ struct VersionEdit: Equatable {
             bytes.appendVarint(file.sizeBytes)
             bytes.appendLengthPrefixed(file.smallest)
             bytes.appendLengthPrefixed(file.largest)
+        }
+        if let lastStamp { bytes.appendVarint(Tag.lastStamp.rawValue); bytes.appendVarint(lastStamp.rawValue) }
+        for (number, firstSequence) in walStarts {
+            bytes.appendVarint(Tag.walStart.rawValue)
+            bytes.appendVarint(number.rawValue)
+            bytes.appendVarint(firstSequence.rawValue)
+        }
+        for (name, acknowledged) in feedConsumers {
+            bytes.appendVarint(Tag.feedConsumer.rawValue)
+            bytes.appendLengthPrefixed(Array(name.utf8))
+            bytes.appendVarint(acknowledged.rawValue)
+        }
+        for name in removedFeedConsumers {
+            bytes.appendVarint(Tag.feedConsumerRemoved.rawValue)
+            bytes.appendLengthPrefixed(Array(name.utf8))
         }
         return bytes
     }
@@ -156,6 +188,20 @@ struct VersionEdit: Equatable {
                     else { throw corrupt("new file") }
                     edit.newFiles.append((level, NewFile(
                         number: FileNumber(number), sizeBytes: size, smallest: Array(smallest), largest: Array(largest))))
+                case .lastStamp:
+                    guard let value = reader.readVarint() else { throw corrupt("last stamp") }
+                    edit.lastStamp = HybridTimestamp(rawValue: value)
+                case .walStart:
+                    guard let number = reader.readVarint(), let first = reader.readVarint(),
+                          first <= SequenceNumber.max.rawValue else { throw corrupt("WAL start") }
+                    edit.walStarts.append((FileNumber(number), SequenceNumber(first)))
+                case .feedConsumer:
+                    guard let name = reader.readLengthPrefixed(), let acknowledged = reader.readVarint(),
+                          acknowledged <= SequenceNumber.max.rawValue else { throw corrupt("feed consumer") }
+                    edit.feedConsumers.append((String(decoding: name, as: UTF8.self), SequenceNumber(acknowledged)))
+                case .feedConsumerRemoved:
+                    guard let name = reader.readLengthPrefixed() else { throw corrupt("removed feed consumer") }
+                    edit.removedFeedConsumers.append(String(decoding: name, as: UTF8.self))
                 }
             }
             return edit

@@ -15,6 +15,15 @@ final class VersionSet {
     private(set) var nextFileNumber: FileNumber
     /// The sequence number of the last record made durable in an SSTable or WAL.
     var lastSequence: SequenceNumber
+    /// The commit stamp of the batch at `lastSequence` (or later): the clock starts past it.
+    var lastStamp = HybridTimestamp.zero
+    /// The store format version the manifest was written in (older stores' WALs are read in their
+    /// own format, then the store is rewritten in the current one).
+    private(set) var formatVersion = VersionEdit.formatVersion
+    /// WAL files kept for the change feed (and the live ones), with their first sequence number.
+    var walStarts: [FileNumber: SequenceNumber] = [:]
+    /// Change-feed consumers and the sequence number each has acknowledged through.
+    private(set) var feedConsumers: [String: SequenceNumber] = [:]
     /// WALs numbered below this hold nothing the SSTables lack.
     private(set) var logNumber: FileNumber
     private(set) var manifestNumber: FileNumber?
@@ -25,6 +34,10 @@ final class VersionSet {
     /// The manifest is rewritten as a fresh snapshot once it passes this size (0: never), so it
     /// does not grow without bound while a store stays open.
     var rotationBytes = 0
+    /// The first failed write to the manifest. Sticky: a failed append may have left part of a
+    /// record in the file, and an edit appended after it would make that part look like
+    /// corruption in the middle instead of a torn tail.
+    private var writeFailure: (any Error)?
 
     private init(fileSystem: any FileSystem, directory: String) {
         self.fileSystem = fileSystem
@@ -68,6 +81,7 @@ final class VersionSet {
                         file: manifestName)
                 }
                 sawFormatVersion = true
+                set.formatVersion = formatVersion
             }
             guard sawFormatVersion else {
                 throw TernError.corruption("manifest does not start with a format version", file: manifestName, offset: 0)
@@ -80,6 +94,7 @@ final class VersionSet {
             if let value = edit.logNumber { set.logNumber = value }
             if let value = edit.nextFileNumber { set.nextFileNumber = value }
             if let value = edit.lastSequence { set.lastSequence = value }
+            set.applyFeedState(edit)
         }
         guard sawFormatVersion else {
             throw TernError.corruption("manifest is empty", file: manifestName, offset: 0)
@@ -106,6 +121,13 @@ final class VersionSet {
         if number >= nextFileNumber { nextFileNumber = FileNumber(number.rawValue + 1) }
     }
 
+    private func applyFeedState(_ edit: VersionEdit) {
+        if let value = edit.lastStamp { lastStamp = max(lastStamp, value) }
+        for (number, first) in edit.walStarts { walStarts[number] = first }
+        for (name, acknowledged) in edit.feedConsumers { feedConsumers[name] = acknowledged }
+        for name in edit.removedFeedConsumers { feedConsumers[name] = nil }
+    }
+
     /// Logs `edit` (completed with the counters) to the manifest, syncs, and installs the result.
     /// On failure nothing is installed and the store must refuse further writes.
     func logAndApply(_ edit: VersionEdit) throws {
@@ -113,11 +135,19 @@ final class VersionSet {
         if let logNumber = edit.logNumber { precondition(logNumber >= self.logNumber, "log number went back") }
         edit.nextFileNumber = nextFileNumber
         edit.lastSequence = lastSequence
+        edit.lastStamp = lastStamp
         let next = try current.applying(edit)
         guard manifest != nil else { preconditionFailure("logAndApply before a manifest was written") }
-        try manifest!.add(edit.encode())
-        try manifest!.sync()
+        if let writeFailure { throw writeFailure }
+        do {
+            try manifest!.add(edit.encode())
+            try manifest!.sync()
+        } catch {
+            writeFailure = error
+            throw error
+        }
         current = next
+        applyFeedState(edit)
         if let value = edit.logNumber { logNumber = value }
         if rotationBytes > 0, let size = manifest?.writtenBytes, size >= rotationBytes { try rotate() }
     }
@@ -127,7 +157,14 @@ final class VersionSet {
     /// thrown (the store refuses writes, as after any failed manifest write) and the next open
     /// reads whichever manifest `CURRENT` names.
     private func rotate() throws {
-        let old = try writeNewManifest()
+        let old: FileNumber?
+        do {
+            old = try writeNewManifest()
+        } catch {
+            // CURRENT may already name the new manifest: appending to the old one would be lost.
+            writeFailure = error
+            throw error
+        }
         if let old { try? fileSystem.removeFile(Path.join(directory, FileName.manifest(old))) }
     }
 
@@ -149,6 +186,9 @@ final class VersionSet {
         edit.logNumber = newLogNumber ?? logNumber
         edit.nextFileNumber = nextFileNumber
         edit.lastSequence = lastSequence
+        edit.lastStamp = lastStamp
+        edit.walStarts = walStarts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        edit.feedConsumers = feedConsumers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         var writer = LogWriter(file: try fileSystem.openWritable(path, truncate: true))
         do {
             try writer.add(edit.encode())
@@ -171,6 +211,7 @@ final class VersionSet {
         if let previous = manifest.take() { try? previous.close() }
         manifest = .some(writer)
         manifestNumber = number
+        formatVersion = VersionEdit.formatVersion
         if let newLogNumber { logNumber = newLogNumber }
         return old
     }

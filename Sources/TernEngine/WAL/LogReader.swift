@@ -18,8 +18,11 @@ struct LogReader {
     let path: String
     /// Whether this is the newest log, the only one whose tail a crash can have torn.
     let tailMayBeTorn: Bool
+    /// The file offset of `bytes[0]` (a reader may start at any record boundary of a file):
+    /// block boundaries and reported offsets are file offsets.
+    let baseOffset: Int
     private var position = 0
-    /// Where the last complete record ended.
+    /// Where the last complete record ended (an index into `bytes`).
     private(set) var endOfLastRecord = 0
     /// Set when reading stopped at a torn tail.
     private(set) var tornTail: TornTail?
@@ -30,10 +33,16 @@ struct LogReader {
         var droppedBytes: Int
     }
 
-    init(bytes: [UInt8], path: String, tailMayBeTorn: Bool) {
+    init(bytes: [UInt8], path: String, tailMayBeTorn: Bool, baseOffset: Int = 0) {
         self.bytes = bytes
         self.path = path
         self.tailMayBeTorn = tailMayBeTorn
+        self.baseOffset = baseOffset
+    }
+
+    /// Bytes left in the block at index `index` of `bytes`.
+    private func leftInBlock(at index: Int) -> Int {
+        LogFormat.blockSize - (baseOffset + index) % LogFormat.blockSize
     }
 
     /// The next record, or `nil` at the end of the log (clean or torn).
@@ -78,21 +87,21 @@ struct LogReader {
     private mutating func endAtDamage(_ damage: Damage, recordStart: Int?) throws -> [UInt8]? {
         if let intact = firstRecordStart(after: damage.offset) {
             throw TernError.corruption(
-                "\(damage.reason); an intact record follows at offset \(intact), so this is not a torn tail",
-                file: path, offset: damage.offset)
+                "\(damage.reason); an intact record follows at offset \(baseOffset + intact), so this is not a torn tail",
+                file: path, offset: baseOffset + damage.offset)
         }
         guard tailMayBeTorn, damage.kind != .garbled else {
             let where_ = tailMayBeTorn ? "" : " (not the newest log, whose tail alone a crash can tear)"
-            throw TernError.corruption("\(damage.reason)\(where_)", file: path, offset: damage.offset)
+            throw TernError.corruption("\(damage.reason)\(where_)", file: path, offset: baseOffset + damage.offset)
         }
         let offset = recordStart ?? damage.offset
-        tornTail = TornTail(offset: offset, droppedBytes: bytes.count - offset)
+        tornTail = TornTail(offset: baseOffset + offset, droppedBytes: bytes.count - offset)
         position = bytes.count
         return nil
     }
 
     private func orphan(_ offset: Int, _ reason: String) -> TernError {
-        TernError.corruption("log fragments out of order: \(reason)", file: path, offset: offset)
+        TernError.corruption("log fragments out of order: \(reason)", file: path, offset: baseOffset + offset)
     }
 
     /// Damage found where a fragment should start.
@@ -119,7 +128,7 @@ struct LogReader {
 
     private mutating func readFragment() -> Fragment {
         while true {
-            let leftInBlock = LogFormat.blockSize - position % LogFormat.blockSize
+            let leftInBlock = leftInBlock(at: position)
             if leftInBlock < LogFormat.headerSize {
                 position += leftInBlock
                 continue
@@ -176,7 +185,7 @@ struct LogReader {
         let sector = 512
         var start = range.lowerBound
         while start < range.upperBound {
-            let end = min(range.upperBound, (start / sector + 1) * sector)
+            let end = min(range.upperBound, ((baseOffset + start) / sector + 1) * sector - baseOffset)
             // A clipped piece counts only if it runs to the fragment's end (the rest of a torn
             // write) and is long enough not to be a value's own trailing zeros.
             if (end - start == sector || (end == range.upperBound && end - start >= 32)) && allZero(start..<end) {
@@ -194,7 +203,7 @@ struct LogReader {
     private func firstRecordStart(after offset: Int) -> Int? {
         var candidate = offset + 1
         while candidate + LogFormat.headerSize <= bytes.count {
-            let leftInBlock = LogFormat.blockSize - candidate % LogFormat.blockSize
+            let leftInBlock = leftInBlock(at: candidate)
             if leftInBlock < LogFormat.headerSize {
                 candidate += leftInBlock
                 continue

@@ -1,0 +1,68 @@
+import NIOCore
+import TernEngine
+
+/// Everything `tern serve` is told on its command line.
+public struct NodeConfiguration: Sendable {
+    /// The store directory (created when missing).
+    public var dataDirectory: String
+    /// The address to listen on for HTTP.
+    public var host: String
+    public var port: Int
+    /// The region this node is a replica of; it appears in table ARNs.
+    public var region: String
+    /// The durability of every write request: `.synced` (a 200 means the write is on disk, as
+    /// with DynamoDB) or `.buffered` (faster; a power cut may lose the last acknowledged writes).
+    public var durability: Durability
+    /// Access key ids and their secrets; nil accepts any request (and the node warns at start).
+    public var credentials: Credentials?
+    /// Per-table request rates; nil serves without throttling.
+    public var throttle: ThrottleConfiguration?
+    /// The largest request body accepted (DynamoDB's own limit is 16 MB, BatchWriteItem's).
+    public var maxBodyBytes: Int
+    /// Threads running engine work (reads, writes, fsync waits). Synced writers that wait on one
+    /// fsync each hold a thread, so this bounds how many share a group commit.
+    public var engineThreads: Int
+    /// Event loop threads (HTTP parsing and writing only).
+    public var eventLoopThreads: Int
+    /// A connection that sends nothing for this long is closed (half-open and idle clients).
+    public var idleTimeout: Duration
+    /// How long a graceful shutdown waits for in-flight requests before closing anyway.
+    public var drainTimeout: Duration
+    /// Engine options for the store.
+    public var storeOptions: StoreOptions
+
+    public init(
+        dataDirectory: String, host: String = "127.0.0.1", port: Int = 8000, region: String = "local",
+        durability: Durability = .synced, credentials: Credentials? = nil, throttle: ThrottleConfiguration? = nil,
+        maxBodyBytes: Int = 16 * 1024 * 1024, engineThreads: Int = 16, eventLoopThreads: Int = NIOCore.System.coreCount,
+        idleTimeout: Duration = .seconds(60), drainTimeout: Duration = .seconds(30), storeOptions: StoreOptions = StoreOptions()
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.region = region
+        self.durability = durability
+        self.credentials = credentials
+        self.throttle = throttle
+        self.maxBodyBytes = maxBodyBytes
+        self.engineThreads = engineThreads
+        self.eventLoopThreads = eventLoopThreads
+        self.idleTimeout = idleTimeout
+        self.drainTimeout = drainTimeout
+        self.storeOptions = storeOptions
+    }
+}
+
+/// Per-table token buckets: each table gets `readsPerSecond` read and `writesPerSecond` write
+/// tokens a second, and may save up `burstSeconds` worth of each.
+public struct ThrottleConfiguration: Sendable, Equatable {
+    public var readsPerSecond: Double
+    public var writesPerSecond: Double
+    public var burstSeconds: Double
+
+    public init(readsPerSecond: Double, writesPerSecond: Double, burstSeconds: Double = 1) {
+        self.readsPerSecond = readsPerSecond
+        self.writesPerSecond = writesPerSecond
+        self.burstSeconds = burstSeconds
+    }
+}
