@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 @Suite struct CRC32CTests {
     @Test func standardCheckValue() {
