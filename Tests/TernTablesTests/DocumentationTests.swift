@@ -155,3 +155,15 @@ import TernTesting
         }
     }
 }
+
+/// The library stays free of Foundation (a dependency that imports it, such as swift-metrics'
+/// `Metrics` module instead of `CoreMetrics`, would link it into every application).
+@Suite struct DependencyTests {
+    @Test func aProgramOfTernEngineAndTernTablesDoesNotLinkFoundation() throws {
+        let program = ChildProcess.siblingExecutable("readme-snippets", overriddenBy: "TERN_README_SNIPPETS")
+        let outcome = try ChildProcess.run("/usr/bin/ldd", [program])
+        #expect(outcome.exitStatus == 0, "\(outcome.text)")
+        #expect(outcome.text.contains("libswiftCore"))
+        #expect(!outcome.text.contains("Foundation"), "\(outcome.text)")
+    }
+}
