@@ -9,9 +9,10 @@
 //   OITHExample: an application's schemas, used by the demo and the benchmarks.
 //
 // Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
-// The library reaches the C library from two files, Sources/TernEngine/Platform/Platform.swift
-// and Sources/TernEngine/FileSystem/PosixFileSystem.swift (the server, test support and the
-// crash-test child use it directly); a port starts there, and on macOS would need
+// TernEngine and TernTables reach the C library through Sources/TernEngine/Platform/Platform.swift
+// (threads, locks, clocks, sleeping) and the POSIX file system, PosixFileSystem.swift; the
+// hybrid logical clock, checkpoints, TernRecovery, the server, test support and the crash-test
+// child still import Glibc themselves. A port starts there, and on macOS would need
 // `platforms: [.macOS(.v15)]` for Synchronization's Mutex and Atomic.
 import PackageDescription
 
@@ -20,6 +21,7 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "TernRecovery", targets: ["TernRecovery"]),
         .library(name: "TernWire", targets: ["TernWire"]),
         .library(name: "TernServer", targets: ["TernServer"]),
         .library(name: "OITHExample", targets: ["OITHExample"]),
@@ -56,7 +58,7 @@ let package = Package(
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
-        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
+        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernRecovery", "TernTesting"]),
         .target(
             name: "TernTables",
             dependencies: [
@@ -68,6 +70,10 @@ let package = Package(
         // An application's schemas, as an example of using the library (the demo and the
         // benchmarks use them).
         .target(name: "OITHExample", dependencies: ["TernTables"]),
+        .target(
+            name: "TernRecovery",
+            dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "TernWire", dependencies: ["TernTables"]),
         .target(
             name: "TernServer",
@@ -93,6 +99,7 @@ let package = Package(
                 "TernTables",
                 "TernWire",
                 "TernServer",
+                "TernRecovery",
                 "OITHExample",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -100,7 +107,8 @@ let package = Package(
             ]
         ),
         // The README's snippets, compiled and run by Tests/TernTablesTests/DocumentationTests.swift.
-        .executableTarget(name: "readme-snippets", dependencies: ["TernEngine", "TernTables"], path: "Examples/ReadmeSnippets"),
+        .executableTarget(
+            name: "readme-snippets", dependencies: ["TernEngine", "TernTables", "TernRecovery"], path: "Examples/ReadmeSnippets"),
         .testTarget(
             name: "TernEngineTests",
             dependencies: [
@@ -115,6 +123,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "TernRecoveryTests", dependencies: ["TernRecovery", "TernTables", "TernEngine", "TernTesting"]),
         .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TernServerTests",

@@ -33,6 +33,7 @@ let package = Package(
                 .product(name: "TernEngine", package: root),
                 .product(name: "TernTables", package: root),
                 .product(name: "OITHExample", package: root),
+                .product(name: "TernRecovery", package: root),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

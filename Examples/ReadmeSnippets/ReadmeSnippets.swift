@@ -3,6 +3,7 @@
 // program twice in a row in a scratch directory: `readme-snippets DIR` changes into DIR (the
 // snippets use relative paths such as data/tables) and runs every snippet.
 import TernEngine
+import TernRecovery
 import TernTables
 
 func engineSnippet() throws {
@@ -96,6 +97,16 @@ func asyncSnippet() async throws {
     // end of README snippet
 }
 
+func archiveSnippet() throws {
+    // README snippet: archive
+    let tables = try TableStore.open(at: "data/tables", storeOptions: StoreOptions(), clock: .system)
+    let archive = try ContinuousArchive.start(store: tables.store, directory: "data/archive", options: ArchiveOptions())
+    // archive.status: the last batch archived, the restorable window, a failure while the archive cannot be written
+    try archive.stop()
+    try tables.close()
+    // end of README snippet
+}
+
 @main
 enum ReadmeSnippets {
     static func main() async throws {
@@ -105,5 +116,6 @@ enum ReadmeSnippets {
         try engineSnippet()
         try tablesSnippet()
         try await asyncSnippet()
+        try archiveSnippet()
     }
 }

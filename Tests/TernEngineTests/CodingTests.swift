@@ -1,5 +1,5 @@
 import Testing
-@_spi(Benchmarks) @testable import TernEngine
+@testable import TernEngine
 
 @Suite struct CRC32CTests {
     @Test func standardCheckValue() {

@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 import Testing
 import TernTesting
-@_spi(Benchmarks) @testable import TernEngine
+@testable import TernEngine
 
 /// Regression tests for the defects an independent integrity audit found (issue "Integrity"),
 /// named after what broke. Each fails on the code before its fix.

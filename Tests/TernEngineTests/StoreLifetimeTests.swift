@@ -18,9 +18,14 @@ import TernTesting
             #expect(store.statistics.flushes > 0)
         }
         #expect(waitUntil(timeout: .seconds(30)) { released == nil })
-        // Its deinit (on whichever thread dropped the last reference) closes it: the directory
-        // is free once that close has finished.
-        let reopened = try Self.reopenWhenFree(fileSystem)
+        // The weak reference clears when the store's deinit starts; its close (releasing the
+        // directory lock) finishes a moment later, on whichever thread released it last.
+        var reopened: Store?
+        #expect(waitUntil(timeout: .seconds(30)) {
+            reopened = try? Store.open(at: "/db", options: testOptions(fileSystem))
+            return reopened != nil
+        })
+        guard let reopened else { return }
         #expect(try reopened.get(bytes("last")) == bytes("synced"))
         #expect(try reopened.get(bytes("key2999")) == bytes("value 2999"))
         try reopened.close()
@@ -32,16 +37,6 @@ import TernTesting
         weak var released: Store?
         do { released = try Store.open(at: "/db", options: testOptions(fileSystem)) }
         #expect(waitUntil(timeout: .seconds(30)) { released == nil })
-        try Self.reopenWhenFree(fileSystem).close()
-    }
-
-    /// Opens the store at /db as soon as its lock is free (within 30 s).
-    static func reopenWhenFree(_ fileSystem: MemoryFileSystem) throws -> Store {
-        var reopened: Store?
-        _ = waitUntil(timeout: .seconds(30)) {
-            reopened = try? Store.open(at: "/db", options: testOptions(fileSystem))
-            return reopened != nil
-        }
-        return try reopened ?? Store.open(at: "/db", options: testOptions(fileSystem))
+        #expect(waitUntil(timeout: .seconds(30)) { (try? Store.open(at: "/db", options: testOptions(fileSystem)).close()) != nil })
     }
 }

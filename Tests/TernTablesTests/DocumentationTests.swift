@@ -125,7 +125,7 @@ import TernTesting
         let source = try Self.read(Self.root + "/Examples/ReadmeSnippets/ReadmeSnippets.swift")
         let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
         let (named, unmarked) = try Self.readmeBlocks()
-        #expect(named.map(\.name) == ["engine", "tables", "async"])
+        #expect(named.map(\.name) == ["engine", "tables", "async", "archive"])
         // The only Swift block not compiled is the manifest excerpt.
         #expect(unmarked.count == 1 && unmarked.first?.first == "// Package.swift of your service")
         for (name, lines) in named {

@@ -12,6 +12,8 @@ enum TernBenchMain {
             TablesCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "async" {
             AsyncCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "history" {
+            HistoryCommand.main(Array(arguments.dropFirst()))
         } else {
             TernBench.main(arguments)
         }

@@ -1,5 +1,6 @@
-// The one place TernEngine, TernTables and the `tern` tool reach the C library for threads,
-// locks, clocks and sleeping; the other is the POSIX file system (`PosixFileSystem.swift`).
+// Where TernEngine, TernTables and the `tern` tool reach the C library for threads, locks,
+// clocks and sleeping; files go through the POSIX file system (`PosixFileSystem.swift`). (The
+// hybrid logical clock and checkpoints still import Glibc themselves: to move here.)
 // Tern supports Linux (glibc) only, which is what CI builds and tests: a port to another
 // platform starts in these two files (see Package.swift).
 #if canImport(Glibc)
