@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "TernServerTests",
             dependencies: [
-                "TernServer", "TernWire", "TernTables", "TernEngine",
+                "TernServer", "TernWire", "TernTables", "TernEngine", "TernTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -13,10 +13,13 @@ struct OperationContext: Sendable {
     /// Takes throttle tokens for the tables a request touches (no-op without throttling).
     func admit(_ demands: [(table: String, count: Int)], _ kind: Throttle.Kind) throws(WireError) {
         guard let throttle else { return }
+        // Only tables that exist get a bucket (and a metric): a client naming invented tables
+        // must not grow them; the table layer answers ResourceNotFound for those.
+        let existing = demands.filter { (try? tables.describeTable(DescribeTableRequest(tableName: $0.table))) != nil }
         do {
-            try throttle.take(demands, kind: kind)
+            try throttle.take(existing, kind: kind)
         } catch {
-            for demand in demands { metrics.recordThrottled(table: demand.table) }
+            for demand in existing { metrics.recordThrottled(table: demand.table) }
             throw error
         }
     }

@@ -13,10 +13,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a node: the DynamoDB API (JSON 1.0 over HTTP/1.1), /health and /metrics.",
         discussion: """
-            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with
-            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation
-            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops
-            accepting, finishes requests in flight, closes the store; a second signal exits at once.
+            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with \
+            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation \
+            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops \
+            accepting, finishes requests in flight, closes the store; a second signal exits at once. \
+            Point-in-time recovery (--archive and the PITR operations) is not available in this \
+            build yet.
             """)
 
     @Option(name: .customLong("data"), help: "The store directory (created when missing).")
@@ -46,14 +48,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Throttle: seconds of unused rate a table's bucket may save up.")
     var throttleBurstSeconds: Double = 1
 
-    @Option(help: "Threads running engine work (reads, writes, fsync waits); concurrent synced writers share fsyncs up to this many.")
+    @Option(help: "Threads running writes (and their fsync waits); concurrent synced writers share fsyncs up to this many.")
     var engineThreads = 16
+
+    @Option(help: "Threads running reads, /health and /metrics (default: one per core).")
+    var readThreads: Int?
 
     @Option(help: "The largest request body accepted, in bytes.")
     var maxBodyBytes = 16 * 1024 * 1024
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    @Option(help: .hidden)
+    var benchmarkEmptyResponder: NodeConfiguration.EmptyResponder?
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -111,9 +119,12 @@ struct Serve: AsyncParsableCommand {
                 readsPerSecond: throttleReadsPerSecond ?? .infinity, writesPerSecond: throttleWritesPerSecond ?? .infinity,
                 burstSeconds: throttleBurstSeconds)
         }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, region: region, durability: durabilityValue,
             credentials: keys, throttle: throttle, maxBodyBytes: maxBodyBytes, engineThreads: max(1, engineThreads))
+        if let readThreads { configuration.readThreads = max(1, readThreads) }
+        configuration.emptyResponder = benchmarkEmptyResponder
+        return configuration
     }
 
     private func fail(_ message: String) -> Never {
@@ -141,3 +152,5 @@ enum StandardError {
         text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
     }
 }
+
+extension NodeConfiguration.EmptyResponder: ExpressibleByArgument {}
