@@ -8,6 +8,7 @@ import UnixSignals
 import Glibc
 #endif
 import TernEngine
+import TernRecovery
 import TernTables
 
 /// A Tern node: the DynamoDB-compatible HTTP API, `/health` and `/metrics` over one
@@ -77,6 +78,18 @@ public final class Node: Service, Sendable {
             let tables = try await core.pool.runIfActive {
                 try TableStore.open(at: configuration.dataDirectory, storeOptions: configuration.storeOptions, clock: .system)
             }
+            do {
+                let archive = try await core.pool.runIfActive {
+                    try configuration.archiveDirectory.map { directory in
+                        try ContinuousArchive.start(store: tables.store, directory: directory, options: configuration.archiveOptions)
+                    }
+                }
+                core.recovery.withLock { $0 = TableRecovery(tables: tables, archive: archive) }
+                if let archive { logger.info("archiving", metadata: ["archive": "\(archive.directory)"]) }
+            } catch {
+                try? await core.pool.runIfActive { try tables.close() }
+                throw NodeStartError(message: "cannot start the continuous archive in \(configuration.archiveDirectory ?? "?"): \(error)")
+            }
             core.phase.withLock { $0 = .serving(tables) }
         } catch {
             core.phase.withLock { $0 = .stopped }
@@ -84,6 +97,7 @@ public final class Node: Service, Sendable {
             try? await group.shutdownGracefully()
             try? await core.pool.shutdownGracefully()
             try? await core.readPool.shutdownGracefully()
+            if let error = error as? NodeStartError { throw error }
             if let error = error as? TernError, error.code == .locked {
                 throw NodeStartError(
                     message: "the data directory \(configuration.dataDirectory) is locked: another process (or node) is using it")
@@ -174,8 +188,12 @@ public final class Node: Service, Sendable {
             do {
                 // Sync first: with buffered durability, writes acknowledged before the drain
                 // then survive a power cut after a clean stop too (close alone does not sync).
+                let archive = core.recovery.withLock { $0?.archive }
+                let logger = core.logger
                 try await core.pool.runIfActive {
                     if tables.store.writeRefusal == nil { try tables.store.sync() }
+                    // A last pass ships what the drain let through; then the store closes.
+                    do { try archive?.stop() } catch { logger.error("the archive's last pass failed", metadata: ["error": "\(error)"]) }
                     try tables.close()
                 }
             } catch {

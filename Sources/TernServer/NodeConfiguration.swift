@@ -1,5 +1,6 @@
 import NIOCore
 import TernEngine
+import TernRecovery
 
 /// Everything `tern serve` is told on its command line.
 public struct NodeConfiguration: Sendable {
@@ -34,6 +35,11 @@ public struct NodeConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Engine options for the store.
     public var storeOptions: StoreOptions
+    /// The continuous archive's directory (point-in-time recovery); nil runs without one (then
+    /// UpdateContinuousBackups answers ContinuousBackupsUnavailableException).
+    public var archiveDirectory: String?
+    /// The archive's settings (interval, checkpoints, retention).
+    public var archiveOptions = ArchiveOptions()
     /// For benchmarks only: answer every `POST /` with `{}` without decoding it or touching the
     /// store, to measure the HTTP stack's ceiling. nil (the default) serves the API.
     public var emptyResponder: EmptyResponder?

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import TernEngine
+import TernRecovery
 import TernTables
 import TernWire
 
@@ -54,6 +55,8 @@ final class NodeCore: Sendable {
     /// Reads, health and metrics: `readThreads` threads.
     let readPool: NIOThreadPool
     let phase = Mutex<Phase>(.starting)
+    /// Point-in-time recovery over the store's archive (set once the store is open).
+    let recovery = Mutex<TableRecovery?>(nil)
     /// Open client connections, closed at the end of a drain.
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     /// The node's clock for signature dates (injected by tests).
@@ -138,6 +141,18 @@ final class NodeCore: Sendable {
         writer.member("region", configuration.region)
         writer.member("durability", configuration.durability == .synced ? "synced" : "buffered")
         writer.member("inFlight", metrics.inFlight.load(ordering: .relaxed))
+        if let archive = recovery.withLock({ $0 })?.archive {
+            let status = archive.status
+            writer.key("archive")
+            writer.beginObject()
+            writer.member("directory", archive.directory)
+            writer.member("lastArchived", status.lastArchivedStamp.description)
+            writer.member("latestRestorable", status.window?.latest.description)
+            writer.member("earliestRestorable", status.window?.earliest.description)
+            writer.member("failure", status.failure)
+            writer.member("gaps", status.gaps.count)
+            writer.endObject()
+        }
         writer.endObject()
         return NodeResponse(status: status, body: writer.bytes, contentType: "application/json")
     }
@@ -184,7 +199,7 @@ final class NodeCore: Sendable {
             let object = try WireObject(JSONParser.parse(body))
             let context = OperationContext(
                 tables: tables, durability: configuration.durability, throttle: throttle, metrics: metrics,
-                region: configuration.region)
+                region: configuration.region, recovery: recovery.withLock { $0 } ?? TableRecovery(tables: tables, archive: nil))
             let responseBody = try operation.run(object, context)
             if operation.isWrite && configuration.durability == .synced {
                 metrics.syncedWrites.add(1, ordering: .relaxed)

@@ -17,8 +17,10 @@ struct Serve: AsyncParsableCommand {
             their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation \
             Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops \
             accepting, finishes requests in flight, closes the store; a second signal exits at once. \
-            Point-in-time recovery (--archive and the PITR operations) is not available in this \
-            build yet.
+            With --archive the node keeps a continuous archive of its store (point-in-time \
+            recovery): UpdateContinuousBackups, DescribeContinuousBackups and \
+            RestoreTableToPointInTime work, and `tern restore` rebuilds the store from the \
+            archive (docs/recovery.md).
             """)
 
     @Option(name: .customLong("data"), help: "The store directory (created when missing).")
@@ -36,8 +38,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file of access key ids and secrets (one pair a line, separated by whitespace). Requests must then carry a valid AWS Signature V4. Without it every request is accepted.")
     var credentials: String?
 
-    @Option(help: "Continuous archive directory for point-in-time recovery: not available in this build yet.")
+    @Option(help: "Continuous archive directory for point-in-time recovery (another disk, ideally). Without it, backups are unavailable.")
     var archive: String?
+
+    @Option(help: "How far back the archive can restore, in days (at least 1/24: one hour).")
+    var archiveRetentionDays: Double = 7
+
+    @Option(help: "How often new writes are shipped to the archive, in seconds (the recovery point).")
+    var archiveIntervalSeconds: Double = 1
 
     @Option(help: "Throttle: read requests per second per table (token bucket; off unless given).")
     var throttleReadsPerSecond: Double?
@@ -88,10 +96,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func makeConfiguration() throws -> NodeConfiguration {
-        if archive != nil {
-            throw ValidationError(
-                "--archive: the continuous archive (point-in-time recovery) is not available in this build yet")
-        }
         guard let colon = http.lastIndex(of: ":"), let port = Int(http[http.index(after: colon)...]), (0...65535).contains(port)
         else {
             throw ValidationError("--http must be HOST:PORT (got '\(http)')")
@@ -124,6 +128,13 @@ struct Serve: AsyncParsableCommand {
             credentials: keys, throttle: throttle, maxBodyBytes: maxBodyBytes, engineThreads: max(1, engineThreads))
         if let readThreads { configuration.readThreads = max(1, readThreads) }
         configuration.emptyResponder = benchmarkEmptyResponder
+        configuration.archiveDirectory = archive
+        guard archiveRetentionDays * 24 >= 1, archiveIntervalSeconds > 0 else {
+            throw ValidationError("--archive-retention-days must be at least 1/24 (one hour), --archive-interval-seconds positive")
+        }
+        configuration.archiveOptions.retention = .milliseconds(Int64(archiveRetentionDays * 86_400_000))
+        configuration.archiveOptions.archiveInterval = .milliseconds(Int64(archiveIntervalSeconds * 1000))
+        configuration.archiveOptions.logger = Logger(label: "tern.archive")
         return configuration
     }
 

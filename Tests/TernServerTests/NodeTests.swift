@@ -130,7 +130,7 @@ struct NodeTests {
     func unsupportedOperation() async throws {
         let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("unknown")))
         let client = try HTTPTestClient(port: NodeTestSupport.port(node))
-        let response = try client.call("UpdateContinuousBackups", #"{"TableName": "Users"}"#)
+        let response = try client.call("CreateBackup", #"{"TableName": "Users", "BackupName": "b"}"#)
         #expect(response.status == 400)
         #expect(response.text.contains("com.amazon.coral.service#UnknownOperationException"))
         await node.shutdown()

@@ -105,6 +105,9 @@ public final class TableRecovery: Sendable {
         guard let archive, let setting = archive.state.tables[name], setting.enabled,
               var window = archive.state.window else { return nil }
         window.earliest = max(window.earliest, setting.since)
+        // A restore first ships what the archive lacks (`archiveNow`), so while the archive is
+        // healthy the latest restorable instant is the last commit, not the last pass.
+        if archive.status.failure == nil { window.latest = max(window.latest, tables.store.lastCommittedStamp) }
         guard window.earliest <= window.latest else { return nil }
         return window
     }
