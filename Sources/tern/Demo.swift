@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import OITHExample
 import TernEngine
 import TernRecovery
 import TernTables
