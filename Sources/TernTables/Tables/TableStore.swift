@@ -48,6 +48,8 @@ public final class TableStore: Sendable {
     struct CatalogState: Sendable {
         var tables: [String: TableSchema]
         var nextTableID: UInt32
+        /// The region this store is a replica of (nil until set: no table can be global).
+        var region: RegionID?
     }
 
     /// The version of the catalog header (`[0][1]` → version, next table id).
@@ -129,7 +131,9 @@ public final class TableStore: Sendable {
             }
             tables[stored.description.tableName] = TableSchema(stored)
         }
-        catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID))
+        let region = try TableStore.loadRegion(store)
+        try TableStore.loadGlobalRecords(store, region: region, into: &tables)
+        catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID, region: region))
         // A read-only store cannot finish them; the tables it lists are right regardless (a
         // dropped table's catalog record is gone, only its data waits to be removed).
         if !store.isReadOnly { try finishDrops() }
