@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
         .library(name: "TernWire", targets: ["TernWire"]),
+        .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
@@ -49,6 +50,21 @@ let package = Package(
         .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
         .target(name: "TernTables", dependencies: ["TernEngine"]),
         .target(name: "TernWire", dependencies: ["TernTables"]),
+        // Global-table replication: a library a service attaches to its TableStore (and that
+        // `tern serve` hosts). NIO for the peer links, swift-crypto for the handshake's HMAC,
+        // CoreMetrics only (the Metrics module imports Foundation).
+        .target(
+            name: "TernReplication",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TernServer",
             dependencies: [
@@ -82,6 +98,15 @@ let package = Package(
             dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
         ),
         .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
+        .testTarget(
+            name: "TernReplicationTests",
+            dependencies: [
+                "TernReplication", "TernTables", "TernEngine", "TernTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TernServerTests",

@@ -21,8 +21,13 @@ extension TableStore {
                     throw DynamoError.validation(
                         "This store is the replica of region \(current) and holds global tables; it cannot become region \(region)")
                 }
-                try store.write(singlePut(KeyLayout.regionKey, Array(region.name.utf8)), durability: durability)
+                let incarnation = store.clock.now().rawValue
+                var value: [UInt8] = [TableStore.regionFormatVersion]
+                StampEntry.appendBigEndian(incarnation, to: &value)
+                value.append(contentsOf: region.name.utf8)
+                try store.write(singlePut(KeyLayout.regionKey, value), durability: durability)
                 state.region = region
+                state.incarnation = incarnation
                 for (name, table) in state.tables {
                     if var global = table.global {
                         global.localRegion = region
@@ -118,6 +123,21 @@ extension TableStore {
         return record
     }
 
+    /// Records (durably) whether `peer` needs a full resynchronization from this store: its
+    /// stream skipped history (a new peer, or one that fell behind the change feed's retention),
+    /// so only anti-entropy can bring it up to date. Until it has, this store makes no horizon
+    /// claims to it (tombstones stay).
+    public func setResyncPending(_ pending: Bool, for peer: RegionID) throws {
+        try checkOpen()
+        let key = KeyLayout.resyncKey(peer)
+        try store.write(pending ? singlePut(key, []) : singleDelete(key), durability: .synced)
+    }
+
+    /// Whether `peer` needs a full resynchronization from this store (`setResyncPending`).
+    public func isResyncPending(for peer: RegionID) throws -> Bool {
+        try store.get(KeyLayout.resyncKey(peer)) != nil
+    }
+
     func singlePut(_ key: [UInt8], _ value: [UInt8]) -> WriteBatch {
         var batch = WriteBatch()
         batch.put(key, value)
@@ -126,12 +146,23 @@ extension TableStore {
 
     // MARK: - Loading
 
-    static func loadRegion(_ store: Store) throws -> RegionID? {
-        guard let bytes = try store.get(KeyLayout.regionKey) else { return nil }
-        let name = String(decoding: bytes, as: UTF8.self)
+    /// The version of the region entry (`[0][5]` → `%x01 incarnation:8 name`).
+    static let regionFormatVersion: UInt8 = 1
+
+    static func loadRegion(_ store: Store) throws -> (RegionID?, UInt64) {
+        guard let bytes = try store.get(KeyLayout.regionKey) else { return (nil, 0) }
+        guard bytes.count > 9, bytes[0] == regionFormatVersion else {
+            throw TernError(.corruption, "the catalog's region entry has \(bytes.count) bytes, version \(bytes.first ?? 0)")
+        }
+        let name = String(decoding: bytes[9...], as: UTF8.self)
         guard RegionID.isValid(name) else { throw TernError(.corruption, "the catalog's region name is not valid") }
-        return RegionID(unchecked: name)
+        return (RegionID(unchecked: name), bytes[1..<9].reduce(0) { $0 << 8 | UInt64($1) })
     }
+
+    /// When this store became a replica of its region (0 before `setRegion`): peers keep what
+    /// they received from a store per incarnation, so a store restored from a backup or
+    /// re-created under the same region name is not taken for the one they knew.
+    public var incarnation: UInt64 { catalog.withLock { $0.incarnation } }
 
     /// Attaches every global table record to its table.
     static func loadGlobalRecords(_ store: Store, region: RegionID?, into tables: inout [String: TableSchema]) throws {

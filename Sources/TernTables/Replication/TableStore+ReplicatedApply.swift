@@ -1,20 +1,23 @@
 import TernEngine
 
 /// What a region has received from a peer region, stored with the changes it applied (in the
-/// same engine batch): the peer's last change-feed sequence applied, that batch's commit stamp,
-/// and the peer's *horizon* (every batch the peer committed at or before it has been applied).
+/// same engine batch): which incarnation of the peer's store (`TableStore.incarnation`), the
+/// peer's last change-feed sequence applied, that batch's commit stamp, and the peer's
+/// *horizon* (every batch the peer committed at or before it has been applied).
 ///
 /// ```
-/// marker = %x01 sequence:8OCTET commit:8OCTET horizon:8OCTET     ; big-endian
+/// marker = %x01 incarnation:8OCTET sequence:8OCTET commit:8OCTET horizon:8OCTET   ; big-endian
 /// ```
 public struct ReceiveMarker: Sendable, Hashable {
     public static let formatVersion: UInt8 = 1
 
+    public var incarnation: UInt64
     public var sequence: SequenceNumber
     public var commitStamp: HybridTimestamp
     public var horizon: HybridTimestamp
 
-    public init(sequence: SequenceNumber, commitStamp: HybridTimestamp, horizon: HybridTimestamp) {
+    public init(incarnation: UInt64, sequence: SequenceNumber, commitStamp: HybridTimestamp, horizon: HybridTimestamp) {
+        self.incarnation = incarnation
         self.sequence = sequence
         self.commitStamp = commitStamp
         self.horizon = horizon
@@ -22,6 +25,7 @@ public struct ReceiveMarker: Sendable, Hashable {
 
     public func encoded() -> [UInt8] {
         var bytes: [UInt8] = [ReceiveMarker.formatVersion]
+        StampEntry.appendBigEndian(incarnation, to: &bytes)
         StampEntry.appendBigEndian(sequence.rawValue, to: &bytes)
         StampEntry.appendBigEndian(commitStamp.rawValue, to: &bytes)
         StampEntry.appendBigEndian(horizon.rawValue, to: &bytes)
@@ -29,12 +33,13 @@ public struct ReceiveMarker: Sendable, Hashable {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> ReceiveMarker {
-        guard bytes.count == 25, bytes[0] == formatVersion else {
+        guard bytes.count == 33, bytes[0] == formatVersion else {
             throw TernError(.corruption, "receive marker of \(bytes.count) bytes, version \(bytes.first ?? 0)")
         }
         func word(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
         return ReceiveMarker(
-            sequence: SequenceNumber(word(1)), commitStamp: HybridTimestamp(rawValue: word(9)), horizon: HybridTimestamp(rawValue: word(17)))
+            incarnation: word(1), sequence: SequenceNumber(word(9)), commitStamp: HybridTimestamp(rawValue: word(17)),
+            horizon: HybridTimestamp(rawValue: word(25)))
     }
 }
 

@@ -23,7 +23,8 @@ extension TableStore {
     /// later would bring the deleted item back. The replicator computes such a horizon from what
     /// every region has acknowledged, minus a grace period (see `docs/replication.md`).
     ///
-    /// Each tombstone is re-read under its item's lock stripe and removed only if unchanged.
+    /// Each tombstone is re-read under its item's lock stripe and removed only if unchanged. A
+    /// synced purge makes every earlier write durable, even when it removes nothing.
     ///
     /// - Throws: engine errors.
     @discardableResult
@@ -45,6 +46,8 @@ extension TableStore {
                 start = last.key + [0]
             }
         }
+        // As every synced request: success means every earlier write is durable.
+        if purged == 0 && durability == .synced { try store.sync() }
         return purged
     }
 

@@ -17,7 +17,8 @@
 ///   never made global has neither;
 /// - catalog index 4 holds global table records (`[table id]` → `GlobalTableRecord`), index 5
 ///   the store's region (→ UTF-8 name), index 6 what the store has received from each peer
-///   region (`[region name]` → `ReceiveMarker`).
+///   region (`[region name]` → `ReceiveMarker`), index 7 the peers that need a full
+///   resynchronization from this store (`[region name]` → empty).
 ///
 /// Because the table id comes first, one table's keys (items and indexes) form one contiguous range
 /// `[id] ..< [id + 1]`, which DeleteTable clears.
@@ -43,6 +44,7 @@ enum KeyLayout {
     static let catalogGlobalTablesIndex: UInt8 = 4
     static let catalogRegionIndex: UInt8 = 5
     static let catalogReceiveMarkersIndex: UInt8 = 6
+    static let catalogResyncIndex: UInt8 = 7
     /// `[table][index]`.
     static func prefix(table: UInt32, index: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -101,6 +103,13 @@ enum KeyLayout {
     /// What the store has received from `region`.
     static func receiveMarkerKey(_ region: RegionID) -> [UInt8] {
         var key = prefix(table: catalogTableID, index: catalogReceiveMarkersIndex)
+        key.append(contentsOf: region.name.utf8)
+        return key
+    }
+
+    /// Present while `region` needs a full resynchronization (anti-entropy) from this store.
+    static func resyncKey(_ region: RegionID) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogResyncIndex)
         key.append(contentsOf: region.name.utf8)
         return key
     }

@@ -54,8 +54,9 @@ import TernEngine
     }
 
     @Test func receiveMarkerVector() throws {
-        let marker = ReceiveMarker(sequence: SequenceNumber(5), commitStamp: HybridTimestamp(rawValue: 0x30), horizon: HybridTimestamp(rawValue: 0x28))
-        let bytes = Self.hex("01 0000000000000005 0000000000000030 0000000000000028")
+        let marker = ReceiveMarker(
+            incarnation: 0x77, sequence: SequenceNumber(5), commitStamp: HybridTimestamp(rawValue: 0x30), horizon: HybridTimestamp(rawValue: 0x28))
+        let bytes = Self.hex("01 0000000000000077 0000000000000005 0000000000000030 0000000000000028")
         #expect(marker.encoded() == bytes)
         #expect(try ReceiveMarker.decode(bytes) == marker)
         #expect(throws: TernError.self) { try ReceiveMarker.decode(Array(bytes.dropLast())) }
