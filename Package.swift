@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
+        .library(name: "TernRecovery", targets: ["TernRecovery"]),
         .library(name: "TernWire", targets: ["TernWire"]),
         .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
@@ -47,8 +48,12 @@ let package = Package(
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
-        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernTesting"]),
+        .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernRecovery", "TernTesting"]),
         .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .target(
+            name: "TernRecovery",
+            dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "TernWire", dependencies: ["TernTables"]),
         // Global-table replication: a library a service attaches to its TableStore (and that
         // `tern serve` hosts). NIO for the peer links, swift-crypto for the handshake's HMAC,
@@ -71,6 +76,7 @@ let package = Package(
                 "TernEngine",
                 "TernTables",
                 "TernWire",
+                "TernRecovery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -89,6 +95,7 @@ let package = Package(
                 "TernTables",
                 "TernWire",
                 "TernServer",
+                "TernRecovery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -107,11 +114,12 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "TernRecoveryTests", dependencies: ["TernRecovery", "TernTables", "TernEngine", "TernTesting"]),
         .testTarget(name: "TernWireTests", dependencies: ["TernWire", "TernTables", "TernTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TernServerTests",
             dependencies: [
-                "TernServer", "TernWire", "TernTables", "TernEngine",
+                "TernServer", "TernWire", "TernTables", "TernEngine", "TernTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -6,6 +6,8 @@
 //                                   SQLite (peers loaded at run time with dlopen)
 //   tern-bench tables               item workloads: Tern's table layer beside SQLite holding
 //                                   the same tables and indexes
+//   tern-bench http                 the node over HTTP beside an empty handler and moto
+//   tern-bench json                 DynamoDB JSON: TernWire beside Foundation's parsers
 //   Benchmarks/<Target>/<Target>.swift
 //                                   package-benchmark micro-benchmarks of engine components
 //                                   (`swift package benchmark`)
@@ -32,6 +34,8 @@ let package = Package(
             dependencies: [
                 .product(name: "TernEngine", package: root),
                 .product(name: "TernTables", package: root),
+                .product(name: "TernWire", package: root),
+                .product(name: "TernRecovery", package: root),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -7,6 +7,7 @@ public struct Credentials: Sendable, Equatable {
     /// Secret access key by access key id.
     public var secrets: [String: String]
 
+    /// Keys given directly (tests, embedding).
     public init(secrets: [String: String]) { self.secrets = secrets }
 
     /// Parses a credentials file's text.

@@ -8,6 +8,7 @@ import UnixSignals
 import Glibc
 #endif
 import TernEngine
+import TernRecovery
 import TernTables
 
 /// A Tern node: the DynamoDB-compatible HTTP API, `/health` and `/metrics` over one
@@ -19,9 +20,9 @@ import TernTables
 /// ```
 ///
 /// **Threads.** Event loops (`eventLoopThreads`) parse and write HTTP only; every request runs
-/// on a dedicated `NIOThreadPool` of `engineThreads` threads (decoding, the table layer, the
-/// engine, fsync waits), never on an event loop or Swift's cooperative pool. Synced writes from
-/// many connections therefore wait on the engine's group commit together.
+/// on a dedicated `NIOThreadPool` (decoding, the table layer, the engine, fsync waits), never on
+/// an event loop or Swift's cooperative pool: writes on `engineThreads` threads, so synced writes
+/// from many connections wait on the engine's group commit together; reads on `readThreads`.
 ///
 /// **Lifecycle.** `start` listens first (so `/health` answers 503 "starting" while the store
 /// recovers), then opens the store. `shutdown` (and a graceful-shutdown signal under a
@@ -57,6 +58,7 @@ public final class Node: Service, Sendable {
     ) async throws -> Node {
         let core = NodeCore(configuration: configuration, logger: logger, nowEpochSeconds: nowEpochSeconds)
         core.pool.start()
+        core.readPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         let channel: any Channel
         do {
@@ -64,6 +66,7 @@ public final class Node: Service, Sendable {
         } catch {
             try? await group.shutdownGracefully()
             try? await core.pool.shutdownGracefully()
+            try? await core.readPool.shutdownGracefully()
             throw NodeStartError(message: "cannot listen on \(configuration.host):\(configuration.port): \(describe(error))")
         }
         let node = Node(core: core, group: group, serverChannel: channel)
@@ -75,12 +78,26 @@ public final class Node: Service, Sendable {
             let tables = try await core.pool.runIfActive {
                 try TableStore.open(at: configuration.dataDirectory, storeOptions: configuration.storeOptions, clock: .system)
             }
+            do {
+                let archive = try await core.pool.runIfActive {
+                    try configuration.archiveDirectory.map { directory in
+                        try ContinuousArchive.start(store: tables.store, directory: directory, options: configuration.archiveOptions)
+                    }
+                }
+                core.recovery.withLock { $0 = TableRecovery(tables: tables, archive: archive) }
+                if let archive { logger.info("archiving", metadata: ["archive": "\(archive.directory)"]) }
+            } catch {
+                try? await core.pool.runIfActive { try tables.close() }
+                throw NodeStartError(message: "cannot start the continuous archive in \(configuration.archiveDirectory ?? "?"): \(error)")
+            }
             core.phase.withLock { $0 = .serving(tables) }
         } catch {
             core.phase.withLock { $0 = .stopped }
             try? await channel.close()
             try? await group.shutdownGracefully()
             try? await core.pool.shutdownGracefully()
+            try? await core.readPool.shutdownGracefully()
+            if let error = error as? NodeStartError { throw error }
             if let error = error as? TernError, error.code == .locked {
                 throw NodeStartError(
                     message: "the data directory \(configuration.dataDirectory) is locked: another process (or node) is using it")
@@ -104,8 +121,13 @@ public final class Node: Service, Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                let accepted = core.phase.withLock { if case .serving = $0 { true } else { false } }
-                guard accepted || core.tables == nil else {
+                let closing = core.phase.withLock { phase in
+                    switch phase {
+                    case .starting, .serving: false
+                    case .draining, .stopped: true
+                    }
+                }
+                guard !closing else {
                     return channel.close()  // draining: accept nothing new
                 }
                 let id = ObjectIdentifier(channel)
@@ -164,7 +186,16 @@ public final class Node: Service, Sendable {
         for channel in open { try? await channel.close() }
         if let tables {
             do {
-                try await core.pool.runIfActive { try tables.close() }
+                // Sync first: with buffered durability, writes acknowledged before the drain
+                // then survive a power cut after a clean stop too (close alone does not sync).
+                let archive = core.recovery.withLock { $0?.archive }
+                let logger = core.logger
+                try await core.pool.runIfActive {
+                    if tables.store.writeRefusal == nil { try tables.store.sync() }
+                    // A last pass ships what the drain let through; then the store closes.
+                    do { try archive?.stop() } catch { logger.error("the archive's last pass failed", metadata: ["error": "\(error)"]) }
+                    try tables.close()
+                }
             } catch {
                 core.logger.error("closing the store failed", metadata: ["error": "\(error)"])
             }
@@ -172,6 +203,7 @@ public final class Node: Service, Sendable {
         core.phase.withLock { $0 = .stopped }
         try? await group.shutdownGracefully()
         try? await core.pool.shutdownGracefully()
+        try? await core.readPool.shutdownGracefully()
         core.logger.info("stopped")
     }
 

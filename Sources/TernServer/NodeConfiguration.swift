@@ -1,5 +1,6 @@
 import NIOCore
 import TernEngine
+import TernRecovery
 
 /// Everything `tern serve` is told on its command line.
 public struct NodeConfiguration: Sendable {
@@ -19,9 +20,13 @@ public struct NodeConfiguration: Sendable {
     public var throttle: ThrottleConfiguration?
     /// The largest request body accepted (DynamoDB's own limit is 16 MB, BatchWriteItem's).
     public var maxBodyBytes: Int
-    /// Threads running engine work (reads, writes, fsync waits). Synced writers that wait on one
-    /// fsync each hold a thread, so this bounds how many share a group commit.
+    /// Threads running writes (and their fsync waits). Synced writers that wait on one fsync
+    /// each hold a thread, so this bounds how many share a group commit.
     public var engineThreads: Int
+    /// Threads running reads (and `/health`, `/metrics`). Reads rarely wait, so a few threads
+    /// that stay busy under load (taking the next request without parking) serve them with
+    /// fewer thread wake-ups than a large pool.
+    public var readThreads: Int
     /// Event loop threads (HTTP parsing and writing only).
     public var eventLoopThreads: Int
     /// A connection that sends nothing for this long is closed (half-open and idle clients).
@@ -30,11 +35,29 @@ public struct NodeConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Engine options for the store.
     public var storeOptions: StoreOptions
+    /// The continuous archive's directory (point-in-time recovery); nil runs without one (then
+    /// UpdateContinuousBackups answers ContinuousBackupsUnavailableException).
+    public var archiveDirectory: String?
+    /// The archive's settings (interval, checkpoints, retention).
+    public var archiveOptions = ArchiveOptions()
+    /// For benchmarks only: answer every `POST /` with `{}` without decoding it or touching the
+    /// store, to measure the HTTP stack's ceiling. nil (the default) serves the API.
+    public var emptyResponder: EmptyResponder?
 
+    /// Where a benchmark's empty responder answers.
+    public enum EmptyResponder: String, Sendable, CaseIterable {
+        /// On the event loop that read the request: HTTP parsing and writing only.
+        case eventLoop = "event-loop"
+        /// After a hop to the engine pool and back, as every API request makes.
+        case pool
+    }
+
+    /// A configuration with `tern serve`'s defaults for everything but the data directory.
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 8000, region: String = "local",
         durability: Durability = .synced, credentials: Credentials? = nil, throttle: ThrottleConfiguration? = nil,
-        maxBodyBytes: Int = 16 * 1024 * 1024, engineThreads: Int = 16, eventLoopThreads: Int = NIOCore.System.coreCount,
+        maxBodyBytes: Int = 16 * 1024 * 1024, engineThreads: Int = 16, readThreads: Int = NIOCore.System.coreCount,
+        eventLoopThreads: Int = NIOCore.System.coreCount,
         idleTimeout: Duration = .seconds(60), drainTimeout: Duration = .seconds(30), storeOptions: StoreOptions = StoreOptions()
     ) {
         self.dataDirectory = dataDirectory
@@ -46,6 +69,7 @@ public struct NodeConfiguration: Sendable {
         self.throttle = throttle
         self.maxBodyBytes = maxBodyBytes
         self.engineThreads = engineThreads
+        self.readThreads = readThreads
         self.eventLoopThreads = eventLoopThreads
         self.idleTimeout = idleTimeout
         self.drainTimeout = drainTimeout
@@ -56,10 +80,14 @@ public struct NodeConfiguration: Sendable {
 /// Per-table token buckets: each table gets `readsPerSecond` read and `writesPerSecond` write
 /// tokens a second, and may save up `burstSeconds` worth of each.
 public struct ThrottleConfiguration: Sendable, Equatable {
+    /// Read tokens (items) added to each table's read bucket per second.
     public var readsPerSecond: Double
+    /// Write tokens (items) added to each table's write bucket per second.
     public var writesPerSecond: Double
+    /// Seconds of unused rate a bucket can hold (its capacity is rate × this, at least 1).
     public var burstSeconds: Double
 
+    /// Rates per table and the burst allowance.
     public init(readsPerSecond: Double, writesPerSecond: Double, burstSeconds: Double = 1) {
         self.readsPerSecond = readsPerSecond
         self.writesPerSecond = writesPerSecond

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import TernEngine
+import TernRecovery
 import TernTables
 import TernWire
 
@@ -16,6 +17,9 @@ struct NodeResponse: Sendable {
     var errorName: String?
 
     static let jsonType = "application/x-amz-json-1.0"
+
+    /// `{}`: the benchmark's empty responder.
+    static let empty = NodeResponse(status: .ok, body: Array("{}".utf8), contentType: jsonType)
 
     static func error(_ error: WireError) -> NodeResponse {
         NodeResponse(
@@ -46,8 +50,13 @@ final class NodeCore: Sendable {
     let metrics: NodeMetrics
     let throttle: Throttle?
     let verifier: SignatureV4Verifier?
+    /// Writes: `engineThreads` threads, so concurrent synced writers share group commits.
     let pool: NIOThreadPool
+    /// Reads, health and metrics: `readThreads` threads.
+    let readPool: NIOThreadPool
     let phase = Mutex<Phase>(.starting)
+    /// Point-in-time recovery over the store's archive (set once the store is open).
+    let recovery = Mutex<TableRecovery?>(nil)
     /// Open client connections, closed at the end of a drain.
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     /// The node's clock for signature dates (injected by tests).
@@ -60,6 +69,7 @@ final class NodeCore: Sendable {
         self.throttle = configuration.throttle.map { Throttle(configuration: $0) }
         self.verifier = configuration.credentials.map { SignatureV4Verifier(credentials: $0) }
         self.pool = NIOThreadPool(numberOfThreads: configuration.engineThreads)
+        self.readPool = NIOThreadPool(numberOfThreads: max(1, configuration.readThreads))
         self.nowEpochSeconds = nowEpochSeconds
     }
 
@@ -77,7 +87,16 @@ final class NodeCore: Sendable {
         phase.withLock { if case .draining = $0 { true } else { false } }
     }
 
-    // MARK: - Requests (on the engine pool)
+    /// The pool a request runs on: writes on `pool`, everything else on `readPool`. Decided on
+    /// the event loop from the target header alone (a dictionary lookup).
+    func pool(for head: HTTPRequestHead) -> NIOThreadPool {
+        guard head.method == .POST, let target = head.headers.first(name: "x-amz-target"),
+            NodeOperation.all[target]?.isWrite == true
+        else { return readPool }
+        return pool
+    }
+
+    // MARK: - Requests (on the engine pools)
 
     /// Answers one request: the DynamoDB API on `POST /`, `/health`, `/metrics`.
     func process(_ request: NodeRequest) -> NodeResponse {
@@ -86,6 +105,7 @@ final class NodeCore: Sendable {
         case (.GET, "/health"): return health()
         case (.GET, "/metrics"):
             return NodeResponse(status: .ok, body: metrics.render(store: tables?.store), contentType: "text/plain; version=0.0.4")
+        case (.POST, _) where configuration.emptyResponder != nil: return .empty
         case (.POST, "/"): return api(request)
         default:
             return NodeResponse(
@@ -121,6 +141,18 @@ final class NodeCore: Sendable {
         writer.member("region", configuration.region)
         writer.member("durability", configuration.durability == .synced ? "synced" : "buffered")
         writer.member("inFlight", metrics.inFlight.load(ordering: .relaxed))
+        if let archive = recovery.withLock({ $0 })?.archive {
+            let status = archive.status
+            writer.key("archive")
+            writer.beginObject()
+            writer.member("directory", archive.directory)
+            writer.member("lastArchived", status.lastArchivedStamp.description)
+            writer.member("latestRestorable", status.window?.latest.description)
+            writer.member("earliestRestorable", status.window?.earliest.description)
+            writer.member("failure", status.failure)
+            writer.member("gaps", status.gaps.count)
+            writer.endObject()
+        }
         writer.endObject()
         return NodeResponse(status: status, body: writer.bytes, contentType: "application/json")
     }
@@ -128,7 +160,8 @@ final class NodeCore: Sendable {
     /// The DynamoDB API: target, content type, signature, then the operation.
     private func api(_ request: NodeRequest) -> NodeResponse {
         let target = request.head.headers.first(name: "x-amz-target") ?? ""
-        let operationName = target.split(separator: ".").last.map(String.init) ?? target
+        // Unknown targets share one label: a client inventing targets must not grow the metrics.
+        let operationName = NodeOperation.all[target]?.name ?? "unknown"
         let started = ContinuousClock.now
         let response = apiResponse(request, target: target)
         metrics.record(operation: operationName, duration: started.duration(to: .now), error: response.errorName)
@@ -166,7 +199,7 @@ final class NodeCore: Sendable {
             let object = try WireObject(JSONParser.parse(body))
             let context = OperationContext(
                 tables: tables, durability: configuration.durability, throttle: throttle, metrics: metrics,
-                region: configuration.region)
+                region: configuration.region, recovery: recovery.withLock { $0 } ?? TableRecovery(tables: tables, archive: nil))
             let responseBody = try operation.run(object, context)
             if operation.isWrite && configuration.durability == .synced {
                 metrics.syncedWrites.add(1, ordering: .relaxed)

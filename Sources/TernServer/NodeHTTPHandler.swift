@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -36,6 +39,12 @@ final class NodeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             core.metrics.inFlight.add(1, ordering: .relaxed)
             let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             state = .receiving(head: head, body: ByteBuffer(), tooLarge: declared > core.configuration.maxBodyBytes)
+            // A client that asks first (curl does above 1 KB) gets its go-ahead at once instead
+            // of waiting out its own timeout.
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body(var part):
             guard case .receiving(let head, var body, let tooLarge) = state else { return }
             if tooLarge { return }
@@ -54,13 +63,17 @@ final class NodeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 finish(context: context, head: head, response: .error(error))
                 return
             }
+            if core.configuration.emptyResponder == .eventLoop && head.method == .POST {
+                finish(context: context, head: head, response: NodeResponse.empty)
+                return
+            }
             dispatch(context: context, request: NodeRequest(head: head, body: body, receivedAt: .now))
         }
     }
 
     private func dispatch(context: ChannelHandlerContext, request: NodeRequest) {
         let core = self.core
-        let future = core.pool.runIfActive(eventLoop: context.eventLoop) { core.process(request) }
+        let future = core.pool(for: request.head).runIfActive(eventLoop: context.eventLoop) { core.process(request) }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         future.whenComplete { result in
             let (handler, context) = bound.value
@@ -122,14 +135,14 @@ enum WireErrorFactory {
     }
 }
 
-/// Request ids for the `x-amzn-RequestId` header: the node's start time and a counter, unique
-/// within a node's life (SDKs log them; DynamoDB sends one with every response).
+/// Request ids for the `x-amzn-RequestId` header: the process id, the start second and a
+/// counter, unique across a machine's nodes and restarts (SDKs log them; DynamoDB sends one with
+/// every response).
 enum RequestID {
     private static let counter = Atomic<UInt64>(0)
-    private static let prefix = String(UInt64(ContinuousClock.now.duration(to: .now).components.attoseconds & 0xFFFF), radix: 16)
+    private static let prefix = "TERN\(String(UInt32(getpid()), radix: 16))-\(String(UInt64(time(nil)), radix: 36))"
 
     static func next() -> String {
-        let number = counter.add(1, ordering: .relaxed).newValue
-        return "TERN\(prefix)-\(String(number, radix: 16))"
+        "\(prefix)-\(String(counter.add(1, ordering: .relaxed).newValue, radix: 16))"
     }
 }

@@ -22,6 +22,7 @@ public final class NodeMetrics: Sendable {
     /// number of writes each fsync carried (group commit).
     let syncedWrites = Atomic<Int>(0)
 
+    /// Metrics with a Prometheus registry of their own.
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)

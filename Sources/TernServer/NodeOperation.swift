@@ -1,4 +1,5 @@
 import TernEngine
+import TernRecovery
 import TernTables
 import TernWire
 
@@ -9,14 +10,19 @@ struct OperationContext: Sendable {
     let throttle: Throttle?
     let metrics: NodeMetrics
     let region: String
+    /// Point-in-time recovery (its archive is nil when the node runs without one).
+    let recovery: TableRecovery
 
     /// Takes throttle tokens for the tables a request touches (no-op without throttling).
     func admit(_ demands: [(table: String, count: Int)], _ kind: Throttle.Kind) throws(WireError) {
         guard let throttle else { return }
+        // Only tables that exist get a bucket (and a metric): a client naming invented tables
+        // must not grow them; the table layer answers ResourceNotFound for those.
+        let existing = demands.filter { (try? tables.describeTable(DescribeTableRequest(tableName: $0.table))) != nil }
         do {
-            try throttle.take(demands, kind: kind)
+            try throttle.take(existing, kind: kind)
         } catch {
-            for demand in demands { metrics.recordThrottled(table: demand.table) }
+            for demand in existing { metrics.recordThrottled(table: demand.table) }
             throw error
         }
     }
@@ -85,6 +91,16 @@ struct NodeOperation: Sendable {
         },
         make("DescribeTimeToLive", .read, demand: { (request: DescribeTimeToLiveRequest) in [(request.tableName, 1)] }) {
             DescribeTimeToLiveResponse(timeToLiveSpecification: try $1.tables.describeTimeToLive(tableName: $0.tableName))
+        },
+        // Point-in-time recovery (TernRecovery over the node's --archive).
+        make("UpdateContinuousBackups", .write, demand: { (request: UpdateContinuousBackupsRequest) in [(request.tableName, 1)] }) {
+            try $1.recovery.updateContinuousBackups($0)
+        },
+        make("DescribeContinuousBackups", .read, demand: { (request: DescribeContinuousBackupsRequest) in [(request.tableName, 1)] }) {
+            try $1.recovery.describeContinuousBackups($0)
+        },
+        make("RestoreTableToPointInTime", .write, demand: { (request: RestoreTableToPointInTimeRequest) in [(request.targetTableName, 1)] }) {
+            try $1.recovery.restoreTableToPointInTime($0)
         },
         // Items.
         make("PutItem", .write, demand: { (request: PutItemRequest) in [(request.tableName, 1)] }) {

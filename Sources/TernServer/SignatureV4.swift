@@ -17,6 +17,7 @@ public struct SignatureV4Verifier: Sendable {
     /// The largest difference between a request's `X-Amz-Date` and the node's clock.
     public static let maxClockSkewSeconds: Int64 = 15 * 60
 
+    /// A verifier accepting the keys of `credentials`.
     public init(credentials: Credentials) { self.credentials = credentials }
 
     /// The parts of a request the signature covers.
@@ -28,6 +29,7 @@ public struct SignatureV4Verifier: Sendable {
         public var headers: [(String, String)]
         public var body: [UInt8]
 
+        /// The request's parts as received.
         public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
             self.method = method
             self.uri = uri

@@ -9,6 +9,7 @@ import TernWire
 /// backoff and jitter applies. Buckets refill continuously at the configured rate and hold at
 /// most `burstSeconds` of it.
 public final class Throttle: Sendable {
+    /// Which of a table's two buckets a request draws on.
     public enum Kind: Sendable { case read, write }
 
     private struct Bucket {

@@ -177,6 +177,10 @@ public final class FaultInjectingFileSystem: FileSystem {
         try perform(.syncDirectory, path) { try base.syncDirectory(path) }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        try perform(.remove, path) { try base.removeDirectory(path) }
+    }
+
     public func truncateFile(_ path: String, to length: Int) throws {
         try perform(.truncate, path) { try base.truncateFile(path, to: length) }
     }

@@ -35,7 +35,7 @@ public enum WireItem {
         try decode(Array(string.utf8))
     }
 
-    static func item(_ json: JSONValue, at member: String) throws(WireError) -> Item {
+    static func item(_ json: JSONValue, at member: WirePath) throws(WireError) -> Item {
         guard case .object(let members) = json else { throw WireDecoding.typeError(json, expected: "a map", at: member) }
         var item = Item(minimumCapacity: members.count)
         for (name, value) in members { item[name] = try attributeValue(value) }

@@ -8,16 +8,15 @@ import TernTables
 public struct WireObject {
     /// The object's members.
     public let members: [String: JSONValue]
-    /// Where this object sits in the request, for messages (`transactItems.1.member.put`);
-    /// empty at the top.
-    public let path: String
+    /// Where this object sits in the request, for messages (`transactItems.1.member.put`).
+    public let path: WirePath
 
     /// Reads `json` as an object.
     ///
     /// - Throws: SerializationException when `json` is not an object.
-    public init(_ json: JSONValue, at path: String = "") throws(WireError) {
+    public init(_ json: JSONValue, at path: WirePath = .root) throws(WireError) {
         guard case .object(let members) = json else {
-            throw WireDecoding.typeError(json, expected: "a structure", at: path.isEmpty ? "request" : path)
+            throw WireDecoding.typeError(json, expected: "a structure", at: path.description.isEmpty ? "request" : path)
         }
         self.members = members
         self.path = path
@@ -32,9 +31,8 @@ public struct WireObject {
 
     /// `tableName` for `TableName`, prefixed with this object's path: DynamoDB's way of naming a
     /// member in a validation message.
-    public func memberPath(_ name: String) -> String {
-        let lower = name.prefix(1).lowercased() + name.dropFirst()
-        return path.isEmpty ? lower : "\(path).\(lower)"
+    public func memberPath(_ name: String) -> WirePath {
+        .member(path, name)
     }
 
     public func string(_ name: String) throws(WireError) -> String? {
@@ -70,7 +68,7 @@ public struct WireObject {
     /// A list member, each element read by `element` (with its 1-based position, DynamoDB's
     /// `member.N` numbering).
     public func array<T>(
-        _ name: String, _ element: (JSONValue, _ path: String) throws(WireError) -> T
+        _ name: String, _ element: (JSONValue, _ path: WirePath) throws(WireError) -> T
     ) throws(WireError) -> [T]? {
         guard let value = self[name] else { return nil }
         guard case .array(let elements) = value else {
@@ -79,7 +77,7 @@ public struct WireObject {
         var result: [T] = []
         result.reserveCapacity(elements.count)
         for (index, json) in elements.enumerated() {
-            result.append(try element(json, "\(memberPath(name)).\(index + 1).member"))
+            result.append(try element(json, .element(memberPath(name), index + 1)))
         }
         return result
     }
@@ -95,13 +93,13 @@ public struct WireObject {
     }
 
     /// A map member, each value read by `value`.
-    public func map<T>(_ name: String, _ value: (JSONValue, _ path: String) throws(WireError) -> T) throws(WireError) -> [String: T]? {
+    public func map<T>(_ name: String, _ value: (JSONValue, _ path: WirePath) throws(WireError) -> T) throws(WireError) -> [String: T]? {
         guard let json = self[name] else { return nil }
         guard case .object(let members) = json else {
             throw WireDecoding.typeError(json, expected: "a map", at: memberPath(name))
         }
         var result: [String: T] = Dictionary(minimumCapacity: members.count)
-        for (key, member) in members { result[key] = try value(member, "\(memberPath(name)).\(key)") }
+        for (key, member) in members { result[key] = try value(member, .key(memberPath(name), key)) }
         return result
     }
 
@@ -141,23 +139,23 @@ public struct WireObject {
 
 /// Conversions of single JSON values, shared by `WireObject` and the attribute value codec.
 public enum WireDecoding {
-    static func typeError(_ json: JSONValue, expected: String, at member: String) -> WireError {
+    static func typeError(_ json: JSONValue, expected: String, at member: WirePath) -> WireError {
         .serialization("\(json.kindName) can not be converted to \(expected) (at '\(member)')")
     }
 
-    static func string(_ json: JSONValue, at member: String) throws(WireError) -> String {
+    static func string(_ json: JSONValue, at member: WirePath) throws(WireError) -> String {
         guard case .string(let text) = json else { throw typeError(json, expected: "a String", at: member) }
         return text
     }
 
-    static func bool(_ json: JSONValue, at member: String) throws(WireError) -> Bool {
+    static func bool(_ json: JSONValue, at member: WirePath) throws(WireError) -> Bool {
         guard case .bool(let flag) = json else { throw typeError(json, expected: "a Boolean", at: member) }
         return flag
     }
 
     /// A JSON integer. A fraction or exponent, or a value beyond 64 bits, is a
     /// SerializationException (DynamoDB's integers are 32- or 64-bit).
-    static func int(_ json: JSONValue, at member: String) throws(WireError) -> Int {
+    static func int(_ json: JSONValue, at member: WirePath) throws(WireError) -> Int {
         guard case .number(let text) = json else { throw typeError(json, expected: "an Integer", at: member) }
         guard let value = Int(text) else {
             throw WireError.serialization("Number '\(text)' at '\(member)' is not an integer in range")
@@ -165,7 +163,7 @@ public enum WireDecoding {
         return value
     }
 
-    static func array<T>(_ json: JSONValue, at member: String, _ element: (JSONValue) throws(WireError) -> T) throws(WireError) -> [T] {
+    static func array<T>(_ json: JSONValue, at member: WirePath, _ element: (JSONValue) throws(WireError) -> T) throws(WireError) -> [T] {
         guard case .array(let elements) = json else { throw typeError(json, expected: "a list", at: member) }
         var result: [T] = []
         result.reserveCapacity(elements.count)

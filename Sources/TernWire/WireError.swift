@@ -69,7 +69,7 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A required member is absent, worded as DynamoDB words it.
-    public static func missing(_ member: String) -> WireError {
+    public static func missing(_ member: WirePath) -> WireError {
         validation(
             "1 validation error detected: Value null at '\(member)' failed to satisfy constraint: Member must not be null")
     }

@@ -3,11 +3,14 @@
 //     tern-crash-writer <directory> <seed> <first batch index>
 //         the kill -9 test: writes the crash workload's batches as `.synced` writes, printing
 //         each batch index after its write returns, until it is killed.
+//     tern-crash-writer archive-writer <directory> <archive> <seed> <first batch index>
+//         the archive kill test: the same, with a continuous archive shipping every 20 ms.
 //     tern-crash-writer probe <directory>
 //         the damage test: opens the store, reads every entry, and prints one line:
 //         "ok <count>:<digest>" or "error <code>\t<file>\t<message>".
 import Glibc
 import TernEngine
+import TernRecovery
 import TernTesting
 
 /// Reports a line straight to file descriptor 1 (no stdio buffer to lose in the kill).
@@ -32,15 +35,24 @@ if arguments.count == 3 && arguments[1] == "probe" {
     exit(0)
 }
 
-guard arguments.count == 4, let seed = UInt64(arguments[2]), let first = Int(arguments[3]) else {
-    print("usage: tern-crash-writer <directory> <seed> <first batch index> | tern-crash-writer probe <directory>")
+let archiving = arguments.count == 6 && arguments[1] == "archive-writer"
+let rest = archiving ? Array(arguments.dropFirst(2)) : Array(arguments.dropFirst())
+guard rest.count == (archiving ? 4 : 3), let seed = UInt64(rest[rest.count - 2]), let first = Int(rest[rest.count - 1]) else {
+    print("usage: tern-crash-writer <directory> <seed> <first batch index> | tern-crash-writer archive-writer <directory> <archive> <seed> <first> | tern-crash-writer probe <directory>")
     exit(2)
 }
 var options = StoreOptions()
 options.memtableBudgetBytes = 64 << 10  // small, so flushes happen while the parent kills us
 let store: Store
+var archive: ContinuousArchive?
 do {
-    store = try Store.open(at: arguments[1], options: options)
+    store = try Store.open(at: rest[0], options: options)
+    if archiving {
+        var archiveOptions = ArchiveOptions()
+        archiveOptions.archiveInterval = .milliseconds(20)
+        archiveOptions.segmentBytes = 64 << 10
+        archive = try ContinuousArchive.start(store: store, directory: rest[1], options: archiveOptions)
+    }
 } catch {
     print("open failed: \(error)")
     exit(1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import TernEngine
+import TernRecovery
 import TernTables
 
 /// `tern demo`: the main job on an embedded store (see README).
@@ -41,13 +42,17 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let directory = Path.join(data, "tables")
-        print("tern demo: tables at \(directory)")
+        let archiveDirectory = Path.join(data, "archive")
+        print("tern demo: tables at \(directory), continuous archive at \(archiveDirectory)")
         var tables = try TableStore.open(at: directory, storeOptions: StoreOptions(), clock: .system)
+        var archive = try ContinuousArchive.start(store: tables.store, directory: archiveDirectory, options: ArchiveOptions())
         let population = try load(into: tables)
+        try archive.stop()
         try tables.close()
         let reopenStart = ContinuousClock.now
         tables = try TableStore.open(at: directory, storeOptions: StoreOptions(), clock: .system)
         print("reopened in \(format(milliseconds(ContinuousClock.now - reopenStart))) ms")
+        archive = try ContinuousArchive.start(store: tables.store, directory: archiveDirectory, options: ArchiveOptions())
         // Queries are measured on the settled shape: with the load's compactions still running,
         // each level-0 table is one more source per seek, and figures drift from run to run.
         let settleStart = ContinuousClock.now
@@ -57,6 +62,10 @@ struct Demo: ParsableCommand {
         let verdict = try DemoQueries(tables: tables, users: population, radiusKilometers: radius, seed: seed).run(count: queries)
         let statistics = tables.store.statistics
         print("levels  files \(statistics.levelFileCounts)  bytes \(statistics.levelSizesBytes)")
+        try archive.stop()
+        if let window = archive.status.window {
+            print("archive: restorable from \(UTCTime.format(microseconds: window.earliest.physicalMicroseconds)) to \(UTCTime.format(microseconds: window.latest.physicalMicroseconds))  (tern restore --info --archive \(archiveDirectory))")
+        }
         try tables.close()
         if !verdict { throw ExitCode.failure }
     }

@@ -13,10 +13,14 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a node: the DynamoDB API (JSON 1.0 over HTTP/1.1), /health and /metrics.",
         discussion: """
-            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with
-            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation
-            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops
-            accepting, finishes requests in flight, closes the store; a second signal exits at once.
+            Tools that speak DynamoDB (boto3, the AWS CLI, any AWS SDK) work against the node with \
+            their endpoint set to http://HOST:PORT. Tern's geohash radius query is the operation \
+            Tern_20261201.Nearby (see docs/server.md). SIGTERM or SIGINT drains: the node stops \
+            accepting, finishes requests in flight, closes the store; a second signal exits at once. \
+            With --archive the node keeps a continuous archive of its store (point-in-time \
+            recovery): UpdateContinuousBackups, DescribeContinuousBackups and \
+            RestoreTableToPointInTime work, and `tern restore` rebuilds the store from the \
+            archive (docs/recovery.md).
             """)
 
     @Option(name: .customLong("data"), help: "The store directory (created when missing).")
@@ -34,8 +38,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file of access key ids and secrets (one pair a line, separated by whitespace). Requests must then carry a valid AWS Signature V4. Without it every request is accepted.")
     var credentials: String?
 
-    @Option(help: "Continuous archive directory for point-in-time recovery: not available in this build yet.")
+    @Option(help: "Continuous archive directory for point-in-time recovery (another disk, ideally). Without it, backups are unavailable.")
     var archive: String?
+
+    @Option(help: "How far back the archive can restore, in days (at least 1/24: one hour).")
+    var archiveRetentionDays: Double = 7
+
+    @Option(help: "How often new writes are shipped to the archive, in seconds (the recovery point).")
+    var archiveIntervalSeconds: Double = 1
 
     @Option(help: "Throttle: read requests per second per table (token bucket; off unless given).")
     var throttleReadsPerSecond: Double?
@@ -46,14 +56,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Throttle: seconds of unused rate a table's bucket may save up.")
     var throttleBurstSeconds: Double = 1
 
-    @Option(help: "Threads running engine work (reads, writes, fsync waits); concurrent synced writers share fsyncs up to this many.")
+    @Option(help: "Threads running writes (and their fsync waits); concurrent synced writers share fsyncs up to this many.")
     var engineThreads = 16
+
+    @Option(help: "Threads running reads, /health and /metrics (default: one per core).")
+    var readThreads: Int?
 
     @Option(help: "The largest request body accepted, in bytes.")
     var maxBodyBytes = 16 * 1024 * 1024
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    @Option(help: .hidden)
+    var benchmarkEmptyResponder: NodeConfiguration.EmptyResponder?
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -80,10 +96,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     private func makeConfiguration() throws -> NodeConfiguration {
-        if archive != nil {
-            throw ValidationError(
-                "--archive: the continuous archive (point-in-time recovery) is not available in this build yet")
-        }
         guard let colon = http.lastIndex(of: ":"), let port = Int(http[http.index(after: colon)...]), (0...65535).contains(port)
         else {
             throw ValidationError("--http must be HOST:PORT (got '\(http)')")
@@ -111,9 +123,19 @@ struct Serve: AsyncParsableCommand {
                 readsPerSecond: throttleReadsPerSecond ?? .infinity, writesPerSecond: throttleWritesPerSecond ?? .infinity,
                 burstSeconds: throttleBurstSeconds)
         }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, region: region, durability: durabilityValue,
             credentials: keys, throttle: throttle, maxBodyBytes: maxBodyBytes, engineThreads: max(1, engineThreads))
+        if let readThreads { configuration.readThreads = max(1, readThreads) }
+        configuration.emptyResponder = benchmarkEmptyResponder
+        configuration.archiveDirectory = archive
+        guard archiveRetentionDays * 24 >= 1, archiveIntervalSeconds > 0 else {
+            throw ValidationError("--archive-retention-days must be at least 1/24 (one hour), --archive-interval-seconds positive")
+        }
+        configuration.archiveOptions.retention = .milliseconds(Int64(archiveRetentionDays * 86_400_000))
+        configuration.archiveOptions.archiveInterval = .milliseconds(Int64(archiveIntervalSeconds * 1000))
+        configuration.archiveOptions.logger = Logger(label: "tern.archive")
+        return configuration
     }
 
     private func fail(_ message: String) -> Never {
@@ -141,3 +163,5 @@ enum StandardError {
         text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
     }
 }
+
+extension NodeConfiguration.EmptyResponder: ExpressibleByArgument {}

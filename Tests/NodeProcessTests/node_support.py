@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +17,14 @@ import time
 from datetime import datetime, timezone
 
 TERN = os.environ.get("TERN_BIN", "tern")
+
+# Every temporary directory the tests make, removed when the test process ends.
+_TEMPORARY = tempfile.mkdtemp(prefix="tern-node-proc-")
+atexit.register(shutil.rmtree, _TEMPORARY, True)
+
+
+def temporary_directory(prefix: str) -> str:
+    return tempfile.mkdtemp(prefix=prefix, dir=_TEMPORARY)
 
 
 def free_port() -> int:
@@ -27,10 +37,10 @@ class NodeProcess:
     """One `tern serve` child on a free loopback port."""
 
     def __init__(self, data: str | None = None, *args: str, port: int | None = None):
-        self.data = data or tempfile.mkdtemp(prefix="tern-node-proc-")
+        self.data = data or temporary_directory("data-")
         self.port = port or free_port()
         self.args = list(args)
-        self.log_path = os.path.join(tempfile.mkdtemp(prefix="tern-node-log-"), "node.log")
+        self.log_path = os.path.join(temporary_directory("log-"), "node.log")
         self.process: subprocess.Popen | None = None
 
     @property

@@ -236,13 +236,72 @@ def _can_connect(n: NodeProcess) -> bool:
         return False
 
 
+def _not_an_archive() -> str:
+    """A non-empty directory that holds no archive."""
+    from node_support import temporary_directory
+    path = temporary_directory("not-archive-")
+    with open(f"{path}/notes.txt", "w") as f:
+        f.write("someone else's files")
+    return path
+
+
+def test_point_in_time_recovery_with_boto3_and_tern_restore():
+    """boto3's PITR calls against `tern serve --archive`, then `tern restore` from the archive."""
+    import subprocess
+    from node_support import TERN, temporary_directory
+    archive = temporary_directory("archive-")
+    n = NodeProcess(None, "--archive", archive, "--archive-interval-seconds", "0.2").start()
+    try:
+        ddb = client(n)
+        ddb.create_table(TableName="Messages", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        enabled = ddb.update_continuous_backups(
+            TableName="Messages", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        assert enabled["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+        time.sleep(0.01)
+        for i in range(20):
+            ddb.put_item(TableName="Messages", Item={"pk": {"S": f"m{i}"}, "text": {"S": "hello"}})
+        # botocore sends RestoreDateTime as whole epoch seconds: make the mistake start just
+        # after a second boundary, so that second restores the state before it.
+        now = time.time()
+        time.sleep(int(now) + 1 - now + 0.01)
+        before = datetime.fromtimestamp(int(time.time()), timezone.utc)
+        for i in range(15):  # the mistake
+            ddb.delete_item(TableName="Messages", Key={"pk": {"S": f"m{i}"}})
+        described = ddb.describe_continuous_backups(TableName="Messages")["ContinuousBackupsDescription"]
+        recovery = described["PointInTimeRecoveryDescription"]
+        assert recovery["EarliestRestorableDateTime"] < before < recovery["LatestRestorableDateTime"]
+        restored = ddb.restore_table_to_point_in_time(
+            SourceTableName="Messages", TargetTableName="MessagesBefore", RestoreDateTime=before)
+        assert restored["TableDescription"]["TableName"] == "MessagesBefore"
+        assert ddb.scan(TableName="MessagesBefore")["Count"] == 20
+        assert ddb.scan(TableName="Messages")["Count"] == 5
+        with pytest.raises(ClientError) as refused:
+            ddb.restore_table_to_point_in_time(SourceTableName="Messages", TargetTableName="Old",
+                                               RestoreDateTime=datetime(2001, 1, 1, tzinfo=timezone.utc))
+        assert refused.value.response["Error"]["Code"] == "InvalidRestoreTimeException"
+    finally:
+        n.stop()
+    # The node drained and shipped everything: the archive alone rebuilds the store.
+    into = temporary_directory("restored-") + "/store"
+    result = subprocess.run([TERN, "restore", "--archive", archive, "--to", "latest", "--into", into],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Messages: 5 items" in result.stdout and "MessagesBefore: 20 items" in result.stdout, result.stdout
+    stamp = before.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    result = subprocess.run([TERN, "restore", "--archive", archive, "--to", stamp, "--into", into + "-before", "--table", "Messages"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Messages: 20 items" in result.stdout, result.stdout
+
+
 def test_port_in_use_locked_directory_and_archive_fail_with_one_line(node):
     import subprocess
     from node_support import TERN
     cases = {
         "already in use": ["--data", NodeProcess().data, "--http", f"127.0.0.1:{node.port}"],
         "locked": ["--data", node.data, "--http", "127.0.0.1:0"],
-        "not available in this build yet": ["--data", NodeProcess().data, "--archive", "/nonexistent"],
+        "cannot start the continuous archive": ["--data", NodeProcess().data, "--archive", _not_an_archive()],
     }
     for expected, args in cases.items():
         result = subprocess.run([TERN, "serve", *args], capture_output=True, text=True, timeout=30)

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Logging
 import NIOCore
@@ -6,8 +7,9 @@ import TernServer
 
 /// Starts nodes on a free loopback port over a fresh temporary directory.
 enum NodeTestSupport {
+    /// A fresh directory under one parent per test process, removed when the process exits.
     static func temporaryDirectory(_ label: String) -> String {
-        var template = Array("/tmp/tern-node-\(label)-XXXXXX".utf8CString)
+        var template = Array("\(temporaryParent)/\(label)-XXXXXX".utf8CString)
         let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         return path
     }
@@ -33,3 +35,11 @@ enum NodeTestSupport {
          "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}
         """
 }
+
+/// The parent of the node tests' directories (made, and its removal at exit registered, once).
+let temporaryParent: String = {
+    let path = NSTemporaryDirectory() + "tern-node-tests-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: temporaryParent) }
+    return path
+}()

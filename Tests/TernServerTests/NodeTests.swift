@@ -1,6 +1,7 @@
 import Testing
 import TernEngine
 import TernServer
+import TernTesting
 
 /// A node in this process on a free loopback port: the HTTP front end's answers, keep-alive
 /// after errors, health, metrics, throttling, authentication, start-up failures.
@@ -63,11 +64,73 @@ struct NodeTests {
         await node.shutdown()
     }
 
+    @Test("Expect: 100-continue is answered at once, then the request")
+    func expectContinue() async throws {
+        let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("continue")))
+        let client = try HTTPTestClient(port: NodeTestSupport.port(node))
+        let body = Array("{}".utf8)
+        try client.send(Array((
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nExpect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n").utf8))
+        #expect(try client.readResponse().status == 100)
+        try client.send(body)
+        let answer = try client.readResponse()
+        #expect(answer.status == 200)
+        #expect(answer.text == #"{"TableNames":[]}"#)
+        await node.shutdown()
+    }
+
+    @Test("after a failed WAL sync, /health is 503 refusing-writes, writes are 500s, reads still work")
+    func refusingWrites() async throws {
+        let fileSystem = FaultInjectingFileSystem()
+        var configuration = NodeTestSupport.configuration("/node")
+        configuration.storeOptions.fileSystem = fileSystem
+        let node = try await NodeTestSupport.start(configuration)
+        let client = try HTTPTestClient(port: NodeTestSupport.port(node))
+        #expect(try client.call("CreateTable", NodeTestSupport.usersTable).status == 200)
+        #expect(try client.call("PutItem", #"{"TableName": "Users", "Item": {"pk": {"S": "kept"}}}"#).status == 200)
+        #expect(try client.request("GET", "/health").status == 200)
+        fileSystem.inject(.init(nth: 1, kinds: [.sync], persistent: true))
+        let failed = try client.call("PutItem", #"{"TableName": "Users", "Item": {"pk": {"S": "lost"}}}"#)
+        #expect(failed.status == 500)
+        #expect(failed.text.contains("#InternalServerError"))
+        let health = try client.request("GET", "/health")
+        #expect(health.status == 503)
+        #expect(health.text.contains("\"status\":\"refusing-writes\""))
+        #expect(try client.call("PutItem", #"{"TableName": "Users", "Item": {"pk": {"S": "x"}}}"#).status == 500)
+        #expect(try client.call("GetItem", #"{"TableName": "Users", "Key": {"pk": {"S": "kept"}}}"#).text.contains("kept"))
+        #expect(try client.request("GET", "/metrics").text.contains("tern_store_refusing_writes 1"))
+        await node.shutdown()
+    }
+
+    @Test("while draining, requests on open connections get 503 and Connection: close")
+    func drainingAnswers503() async throws {
+        let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("drain")))
+        let port = NodeTestSupport.port(node)
+        let client = try HTTPTestClient(port: port)
+        #expect(try client.request("GET", "/health").status == 200)
+        // A request still arriving keeps the drain waiting.
+        let held = try HTTPTestClient(port: port)
+        try held.send(Array("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{".utf8))
+        try await Task.sleep(for: .milliseconds(50))
+        let drain = Task { await node.shutdown() }
+        try await Task.sleep(for: .milliseconds(100))
+        let health = try client.request("GET", "/health")
+        #expect(health.status == 503)
+        #expect(health.text.contains("\"status\":\"draining\""))
+        #expect(health.header("Connection") == "close")
+        // The listener is closed: no new connections.
+        #expect(throws: HTTPTestClient.Failure.self) { _ = try HTTPTestClient(port: port, timeoutSeconds: 1) }
+        try held.send(Array("}        ".utf8))  // completes the held request: it is answered
+        #expect(try held.readResponse().status == 503)
+        await drain.value
+    }
+
     @Test("an unsupported operation is a 400 UnknownOperationException, as DynamoDB answers")
     func unsupportedOperation() async throws {
         let node = try await NodeTestSupport.start(NodeTestSupport.configuration(NodeTestSupport.temporaryDirectory("unknown")))
         let client = try HTTPTestClient(port: NodeTestSupport.port(node))
-        let response = try client.call("UpdateContinuousBackups", #"{"TableName": "Users"}"#)
+        let response = try client.call("CreateBackup", #"{"TableName": "Users", "BackupName": "b"}"#)
         #expect(response.status == 400)
         #expect(response.text.contains("com.amazon.coral.service#UnknownOperationException"))
         await node.shutdown()
@@ -87,7 +150,16 @@ struct NodeTests {
         let refused = try client.call("GetItem", #"{"TableName": "Users", "Key": {"pk": {"S": "a"}}}"#)
         #expect(refused.text.contains("ProvisionedThroughputExceededException"))
         #expect(try client.call("PutItem", #"{"TableName": "Users", "Item": {"pk": {"S": "a"}}}"#).status == 200)
-        #expect(try client.request("GET", "/metrics").text.contains("tern_throttled_requests_total{table=\"Users\"} 3"))
+        // Invented tables and targets get no bucket and no label of their own.
+        for index in 0..<5 {
+            #expect(try client.call("GetItem", #"{"TableName": "Nope\#(index)", "Key": {"pk": {"S": "a"}}}"#).text.contains("ResourceNotFound"))
+            #expect(try client.call("Invented\(index)", "{}").status == 400)
+        }
+        let metrics = try client.request("GET", "/metrics").text
+        #expect(metrics.contains("tern_throttled_requests_total{table=\"Users\"} 3"))
+        #expect(!metrics.contains("Nope"))
+        #expect(!metrics.contains("Invented"))
+        #expect(metrics.contains("operation=\"unknown\""))
         await node.shutdown()
     }
 

@@ -2,8 +2,11 @@ import ArgumentParser
 import Glibc
 
 /// The executable's entry: `tern-bench tables ...` runs the item workloads, `tern-bench async ...`
-/// synced writes from threads beside tasks, anything else the engine comparison. (Not an ArgumentParser subcommand: the two commands share option names
-/// such as `--db` and `--engine`, which ArgumentParser would hand to the parent command.)
+/// synced writes from threads beside tasks, `tern-bench http ...` the node over HTTP,
+/// `tern-bench json ...` DynamoDB JSON codecs, `tern-bench history ...` restore and archive
+/// costs, anything else the engine comparison. (Not ArgumentParser subcommands: the commands
+/// share option names such as `--db` and `--engine`, which ArgumentParser would hand to the
+/// parent command.)
 @main
 enum TernBenchMain {
     static func main() {
@@ -12,6 +15,12 @@ enum TernBenchMain {
             TablesCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "async" {
             AsyncCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "http" {
+            HTTPCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "json" {
+            JSONCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "history" {
+            HistoryCommand.main(Array(arguments.dropFirst()))
         } else {
             TernBench.main(arguments)
         }

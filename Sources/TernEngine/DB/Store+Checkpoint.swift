@@ -4,7 +4,9 @@ import Glibc
 public struct Checkpoint: Sendable, Equatable {
     /// Every batch through this sequence number is in the copy, and none after it.
     public let sequence: SequenceNumber
-    /// The commit stamp of the batch at `sequence` (zero for an empty store).
+    /// The instant the copy represents: a stamp taken from the store's clock when its contents
+    /// were fixed, so every batch through `sequence` is stamped before it and every later batch
+    /// after it. (A store that has written nothing still gets the time of the checkpoint.)
     public let stamp: HybridTimestamp
     /// The files written, relative to the checkpoint directory: the SSTables, the manifest and
     /// `CURRENT`, with their sizes.
@@ -72,7 +74,9 @@ extension Store {
         writers.append(barrier)
         while writers.first !== barrier { barrier.wait(lock) }
         let sequence = lastSequence
-        let stamp = versions.lastStamp
+        // Under the lock with the writer queue held: every batch through `sequence` has an
+        // earlier stamp, every later one will get a later stamp.
+        let stamp = options.clock.now()
         let key: FileNumber?
         do {
             defer {

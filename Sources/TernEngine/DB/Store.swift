@@ -22,7 +22,7 @@ import Synchronization
 /// The mutable state below is guarded by `lock`, except where a comment says otherwise.
 public final class Store: @unchecked Sendable {
     let options: StoreOptions
-    let fileSystem: any FileSystem
+    package let fileSystem: any FileSystem
     public let directory: String
     let tableCache: TableCache
 

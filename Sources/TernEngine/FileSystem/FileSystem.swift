@@ -32,6 +32,8 @@ public protocol FileSystem: Sendable {
     func syncDirectory(_ path: String) throws
     /// Creates a hard link `destination` to the file `source` (checkpoints share immutable files).
     func link(_ source: String, to destination: String) throws
+    /// Removes the empty directory at `path`.
+    func removeDirectory(_ path: String) throws
     /// Shortens the file at `path` to `length` bytes and makes that durable (recovery cuts a
     /// torn tail off a log it keeps).
     func truncateFile(_ path: String, to length: Int) throws

@@ -151,6 +151,19 @@ public final class MemoryFileSystem: FileSystem {
         }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        let path = MemoryFileSystem.normalize(path)
+        try state.withLock { state in
+            guard state.directories.contains(path) else { throw TernError(.notFound, "no such directory", file: path) }
+            let prefix = path + "/"
+            guard !state.names.keys.contains(where: { $0.hasPrefix(prefix) }),
+                  !state.directories.contains(where: { $0.hasPrefix(prefix) }) else {
+                throw TernError(.ioError, "directory not empty", file: path)
+            }
+            state.directories.remove(path)
+        }
+    }
+
     public func truncateFile(_ path: String, to length: Int) throws {
         let path = MemoryFileSystem.normalize(path)
         try state.withLock { state in

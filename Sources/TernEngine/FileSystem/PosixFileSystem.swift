@@ -88,6 +88,10 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    public func removeDirectory(_ path: String) throws {
+        guard Glibc.rmdir(path) == 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot remove directory", path) }
+    }
+
     public func truncateFile(_ path: String, to length: Int) throws {
         let descriptor = Glibc.open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PosixFileSystem.error(Glibc.errno, "cannot open for truncation", path) }

@@ -55,7 +55,7 @@ public struct TernError: Error, Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    static func corruption(_ message: String, file: String?, offset: Int?) -> TernError {
+    package static func corruption(_ message: String, file: String?, offset: Int?) -> TernError {
         TernError(.corruption, message, file: file, offset: offset)
     }
 

@@ -8,12 +8,12 @@
 ///
 /// The CRC covers the type byte and the payload. A block's last 1–6 bytes, too few for a header,
 /// are zero-filled.
-enum LogFormat {
+package enum LogFormat {
     static let version: UInt32 = 1
-    static let blockSize = 32 * 1024
+    package static let blockSize = 32 * 1024
     static let headerSize = 7
     /// The largest record the log accepts (the engine's batch limit is far below it).
-    static let maxRecordSize = 1 << 30
+    package static let maxRecordSize = 1 << 30
 }
 
 /// The fragment type byte.

@@ -13,9 +13,9 @@
 ///   it).
 ///
 /// The reader holds the whole file in memory; logs are bounded by the memtable budget.
-struct LogReader {
-    let bytes: [UInt8]
-    let path: String
+package struct LogReader {
+    package let bytes: [UInt8]
+    package let path: String
     /// Whether this is the newest log, the only one whose tail a crash can have torn.
     let tailMayBeTorn: Bool
     /// The file offset of `bytes[0]` (a reader may start at any record boundary of a file):
@@ -23,17 +23,17 @@ struct LogReader {
     let baseOffset: Int
     private var position = 0
     /// Where the last complete record ended (an index into `bytes`).
-    private(set) var endOfLastRecord = 0
+    package private(set) var endOfLastRecord = 0
     /// Set when reading stopped at a torn tail.
-    private(set) var tornTail: TornTail?
+    package private(set) var tornTail: TornTail?
 
     /// Where a torn tail began and how many bytes were dropped with it.
-    struct TornTail: Equatable {
-        var offset: Int
-        var droppedBytes: Int
+    package struct TornTail: Equatable {
+        package var offset: Int
+        package var droppedBytes: Int
     }
 
-    init(bytes: [UInt8], path: String, tailMayBeTorn: Bool, baseOffset: Int = 0) {
+    package init(bytes: [UInt8], path: String, tailMayBeTorn: Bool, baseOffset: Int = 0) {
         self.bytes = bytes
         self.path = path
         self.tailMayBeTorn = tailMayBeTorn
@@ -46,7 +46,7 @@ struct LogReader {
     }
 
     /// The next record, or `nil` at the end of the log (clean or torn).
-    mutating func next() throws -> [UInt8]? {
+    package mutating func next() throws -> [UInt8]? {
         var record: [UInt8] = []
         var recordStart: Int?
         while true {

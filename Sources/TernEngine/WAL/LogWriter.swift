@@ -5,25 +5,27 @@
 /// after a `sync()` that follows it.
 ///
 /// Thread safety: none; the owner confines a writer to one thread at a time.
-struct LogWriter: ~Copyable {
-    let file: any WritableFile
+package struct LogWriter: ~Copyable {
+    package let file: any WritableFile
     /// Offset of the next byte inside the current block.
     private var blockOffset: Int
     private var buffer: [UInt8] = []
-    /// Bytes written (buffered or not) since creation, for size-based decisions.
-    private(set) var writtenBytes = 0
+    /// The log's size as this writer sees it: the bytes the file held when the writer was
+    /// created plus every byte added since (buffered or not).
+    package private(set) var writtenBytes = 0
 
     /// A writer appending to `file`, which already holds `existingSize` bytes.
-    init(file: any WritableFile, existingSize: Int = 0) {
+    package init(file: any WritableFile, existingSize: Int = 0) {
         self.file = file
         self.blockOffset = existingSize % LogFormat.blockSize
+        self.writtenBytes = existingSize
         buffer.reserveCapacity(LogFormat.blockSize * 2)
     }
 
     /// Adds one record, fragmented across blocks as needed. The bytes are buffered. Returns how
     /// many bytes the record took in the log (headers and block padding included).
     @discardableResult
-    mutating func add(_ payload: UnsafeRawBufferPointer) throws -> Int {
+    package mutating func add(_ payload: UnsafeRawBufferPointer) throws -> Int {
         let before = writtenBytes
         precondition(payload.count <= LogFormat.maxRecordSize, "log record too large")
         var position = 0
@@ -51,7 +53,7 @@ struct LogWriter: ~Copyable {
 
     /// Adds one record from an array.
     @discardableResult
-    mutating func add(_ payload: [UInt8]) throws -> Int {
+    package mutating func add(_ payload: [UInt8]) throws -> Int {
         try payload.withUnsafeBytes { try add($0) }
     }
 
@@ -68,20 +70,20 @@ struct LogWriter: ~Copyable {
     }
 
     /// Hands buffered bytes to the file (no sync).
-    mutating func flush() throws {
+    package mutating func flush() throws {
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
         try buffer.withUnsafeBytes { try file.append($0) }
     }
 
     /// Flushes and makes every record added so far durable.
-    mutating func sync() throws {
+    package mutating func sync() throws {
         try flush()
         try file.sync()
     }
 
     /// Flushes and closes the file (without syncing).
-    consuming func close() throws {
+    package consuming func close() throws {
         try flush()
         try file.close()
     }

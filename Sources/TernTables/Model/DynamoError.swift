@@ -17,6 +17,16 @@ public struct DynamoError: Error, Sendable, Equatable, CustomStringConvertible {
         case resourceInUse = "ResourceInUseException"
         /// A transaction was cancelled; `cancellationReasons` says why, one entry per request.
         case transactionCanceled = "TransactionCanceledException"
+        /// Point-in-time recovery: no archive is configured, so backups cannot be switched on.
+        case continuousBackupsUnavailable = "ContinuousBackupsUnavailableException"
+        /// Point-in-time recovery is not enabled for the source table of a restore.
+        case pointInTimeRecoveryUnavailable = "PointInTimeRecoveryUnavailableException"
+        /// The restore time is outside the table's restorable window.
+        case invalidRestoreTime = "InvalidRestoreTimeException"
+        /// A restore's source table does not exist.
+        case tableNotFound = "TableNotFoundException"
+        /// A restore's target table exists already.
+        case tableAlreadyExists = "TableAlreadyExistsException"
     }
 
     /// Why one request of a cancelled transaction failed (or `None` if it did not).

@@ -11,6 +11,7 @@ public struct JSONWriter: Sendable {
     /// The region named in the ARNs of table descriptions (`arn:aws:dynamodb:<region>:...`).
     public var region = "local"
 
+    /// An empty writer whose buffer starts with room for `capacity` bytes.
     public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
@@ -18,23 +19,27 @@ public struct JSONWriter: Sendable {
 
     // MARK: - Structure
 
+    /// Opens an object (`{`); members follow as `key` + value pairs.
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
+    /// Closes the innermost object.
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
+    /// Opens an array (`[`).
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
+    /// Closes the innermost array.
     public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
@@ -50,6 +55,7 @@ public struct JSONWriter: Sendable {
 
     // MARK: - Values
 
+    /// Writes a string, escaped as JSON requires.
     public mutating func string(_ value: String) {
         separate()
         appendQuoted(value)
@@ -63,16 +69,19 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Writes an integer.
     public mutating func integer(_ value: Int) {
         numberLiteral(String(value))
     }
 
+    /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
         needsComma = true
     }
 
+    /// Writes `null`.
     public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)

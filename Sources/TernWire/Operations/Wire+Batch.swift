@@ -4,7 +4,7 @@ import TernTables
 
 extension KeysAndAttributes: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy(["AttributesToGet": "ProjectionExpression"])
+        try object.refuseLegacy(LegacyParameters.projection)
         guard let keys = try object.array("Keys", { (json, path) throws(WireError) in try WireItem.item(json, at: path) }) else {
             throw WireError.missing(object.memberPath("Keys"))
         }
@@ -119,7 +119,7 @@ func writeRequestMap(_ object: WireObject, _ name: String) throws(WireError) -> 
         }
         var requests: [WriteRequest] = []
         for (index, element) in elements.enumerated() {
-            requests.append(try WriteRequest(wire: WireObject(element, at: "\(path).\(index + 1).member")))
+            requests.append(try WriteRequest(wire: WireObject(element, at: .element(path, index + 1))))
         }
         return requests
     }

@@ -6,7 +6,7 @@ extension WireObject {
     /// Refuses DynamoDB's legacy parameters (`Expected`, `AttributesToGet`, `KeyConditions`,
     /// ...): ignoring them would silently drop a condition or a filter, so a request carrying one
     /// is a ValidationException that names the expression parameter to use instead.
-    func refuseLegacy(_ names: [String: String]) throws(WireError) {
+    func refuseLegacy(_ names: [(legacy: String, modern: String)]) throws(WireError) {
         for (legacy, modern) in names where self[legacy] != nil {
             throw WireError.validation("\(legacy) is a legacy parameter this node does not support; use \(modern)")
         }
@@ -21,11 +21,23 @@ extension WireObject {
     }
 }
 
-let legacyConditions = ["Expected": "ConditionExpression", "ConditionalOperator": "ConditionExpression"]
+/// DynamoDB's legacy parameters and the expression parameter that replaces each.
+enum LegacyParameters {
+    static let conditions = [("Expected", "ConditionExpression"), ("ConditionalOperator", "ConditionExpression")]
+    static let projection = [("AttributesToGet", "ProjectionExpression")]
+    static let update = conditions + [("AttributeUpdates", "UpdateExpression")]
+    static let query = [
+        ("KeyConditions", "KeyConditionExpression"), ("QueryFilter", "FilterExpression"),
+        ("AttributesToGet", "ProjectionExpression"), ("ConditionalOperator", "FilterExpression"),
+    ]
+    static let scan = [
+        ("ScanFilter", "FilterExpression"), ("AttributesToGet", "ProjectionExpression"), ("ConditionalOperator", "FilterExpression"),
+    ]
+}
 
 extension PutItemRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy(legacyConditions)
+        try object.refuseLegacy(LegacyParameters.conditions)
         self.init(
             tableName: try object.requiredString("TableName"), item: try object.requiredItem("Item"),
             conditionExpression: try object.string("ConditionExpression"),
@@ -63,7 +75,7 @@ extension PutItemResponse: WireCodable {
 
 extension GetItemRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy(["AttributesToGet": "ProjectionExpression"])
+        try object.refuseLegacy(LegacyParameters.projection)
         self.init(
             tableName: try object.requiredString("TableName"), key: try object.requiredItem("Key"),
             projectionExpression: try object.string("ProjectionExpression"),
@@ -95,7 +107,7 @@ extension GetItemResponse: WireCodable {
 
 extension UpdateItemRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy(legacyConditions.merging(["AttributeUpdates": "UpdateExpression"]) { $1 })
+        try object.refuseLegacy(LegacyParameters.update)
         self.init(
             tableName: try object.requiredString("TableName"), key: try object.requiredItem("Key"),
             updateExpression: try object.string("UpdateExpression"),
@@ -135,7 +147,7 @@ extension UpdateItemResponse: WireCodable {
 
 extension DeleteItemRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy(legacyConditions)
+        try object.refuseLegacy(LegacyParameters.conditions)
         self.init(
             tableName: try object.requiredString("TableName"), key: try object.requiredItem("Key"),
             conditionExpression: try object.string("ConditionExpression"),

@@ -4,10 +4,7 @@ import TernTables
 
 extension QueryRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy([
-            "KeyConditions": "KeyConditionExpression", "QueryFilter": "FilterExpression",
-            "AttributesToGet": "ProjectionExpression", "ConditionalOperator": "FilterExpression",
-        ])
+        try object.refuseLegacy(LegacyParameters.query)
         guard let keyCondition = try object.string("KeyConditionExpression") else {
             throw WireError.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
         }
@@ -41,10 +38,7 @@ extension QueryRequest: WireCodable {
 
 extension ScanRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
-        try object.refuseLegacy([
-            "ScanFilter": "FilterExpression", "AttributesToGet": "ProjectionExpression",
-            "ConditionalOperator": "FilterExpression",
-        ])
+        try object.refuseLegacy(LegacyParameters.scan)
         self.init(
             tableName: try object.requiredString("TableName"), indexName: try object.string("IndexName"),
             filterExpression: try object.string("FilterExpression"),
