@@ -96,6 +96,8 @@ let package = Package(
                 "TernWire",
                 "TernServer",
                 "TernRecovery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
