@@ -47,12 +47,21 @@ public final class OutboundStream {
         self.settings = settings
         self.horizons = horizons
         consumer = OutboundStream.consumerName(peer)
-        if tables.store.changeConsumers[consumer] == nil {
-            try tables.setResyncPending(true, for: peer)
-            try tables.store.registerChangeConsumer(consumer)
-        }
+        try OutboundStream.prepareCursor(tables: tables, peer: peer)
         needsResync = try tables.isResyncPending(for: peer)
         persistedThrough = tables.store.changeConsumers[consumer] ?? .zero
+    }
+
+    /// Registers `peer`'s cursor at the feed's end when it has none. What was committed before
+    /// is not in its stream: when a global table already lists the peer, the peer is marked for
+    /// resync (anti-entropy); a store with nothing to share needs none. A replicator prepares
+    /// every peer's cursor when it starts, so writes made while links connect are streamed.
+    public static func prepareCursor(tables: TableStore, peer: RegionID) throws {
+        guard tables.store.changeConsumers[consumerName(peer)] == nil else { return }
+        if try tables.globalTables().contains(where: { $0.replicas[peer] != nil }) {
+            try tables.setResyncPending(true, for: peer)
+        }
+        try tables.store.registerChangeConsumer(consumerName(peer))
     }
 
     /// Bytes sent and not yet acknowledged.
