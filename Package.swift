@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "TernReplication",
                 "TernWire",
                 "TernRecovery",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,6 +97,7 @@ let package = Package(
                 "TernWire",
                 "TernServer",
                 "TernRecovery",
+                "TernReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

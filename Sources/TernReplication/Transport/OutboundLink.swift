@@ -106,12 +106,20 @@ final class OutboundLink: Sendable {
             expected: peer, nonce: ReplicatorCore.randomNonce())
         connection.writeFrames([dialer.hello])
         let timeout = core.configuration.handshakeTimeout
-        guard case .challenge(let challenge) = try awaitHandshakeMessage(mailbox, pending: &pending, timeout: timeout) else {
-            throw ProtocolError(.unexpected, "the listener's first frame is not a challenge")
-        }
-        connection.writeFrames([try dialer.answer(challenge)])
-        guard case .welcome(let welcome) = try awaitHandshakeMessage(mailbox, pending: &pending, timeout: timeout) else {
-            throw ProtocolError(.unexpected, "the listener's frame after the proof is not a welcome")
+        let welcome: Welcome
+        do {
+            guard case .challenge(let challenge) = try awaitHandshakeMessage(mailbox, pending: &pending, timeout: timeout) else {
+                throw ProtocolError(.unexpected, "the listener's first frame is not a challenge")
+            }
+            connection.writeFrames([try dialer.answer(challenge)])
+            guard case .welcome(let answer) = try awaitHandshakeMessage(mailbox, pending: &pending, timeout: timeout) else {
+                throw ProtocolError(.unexpected, "the listener's frame after the proof is not a welcome")
+            }
+            welcome = answer
+        } catch let error as ProtocolError {
+            // Tell the listener why (a wrong secret shows in both nodes' logs), then drop.
+            if !error.message.hasPrefix("the peer refused") { connection.writeFrames([.refusal(error)]) }
+            throw error
         }
         let stream = try OutboundStream(tables: core.tables, peer: peer, settings: core.configuration.settings, horizons: core.horizons)
         try stream.start(welcome, now: ReplicatorCore.monotonicMicroseconds())
