@@ -24,6 +24,7 @@ final class MainJob {
     var population: [String: [DemoPopulation.User]] = [:]
     let timeline = Timeline()
     var results = Results()
+    var mesh: ReplicationMesh?
 
     /// What the run measured, for the report.
     struct Results {
@@ -59,6 +60,7 @@ final class MainJob {
         try phase("verify") { try verify() }
         let passed = verdict()
         try phase("report") { try report(passed: passed) }
+        detachReplication()
         for region in regions { try region.close() }
         return passed
     }
@@ -73,13 +75,16 @@ final class MainJob {
     // MARK: Phases
 
     private func openRegions() throws {
-        for name in options.regionNames {
+        for (index, name) in options.regionNames.enumerated() {
             let region = try Region(name: name, root: options.data)
-            try region.createTables()
+            // The global tables are created in the first region and reach the others through
+            // replication; every region has its own Analytics.
+            try region.createTables(global: index == 0)
             regions.append(region)
             print("   \(name): \(Path.join(options.data, name))/{data,archive}")
         }
         try attachReplication()
+        _ = try regions[0].recovery.updateContinuousBackups(UpdateContinuousBackupsRequest(tableName: "Messages", pointInTimeRecoveryEnabled: true))
     }
 
     private func load() throws {

@@ -28,13 +28,11 @@ final class Region: Sendable {
         recovery = TableRecovery(tables: tables, archive: archive)
     }
 
-    /// Creates the OITH tables that do not exist yet; switches point-in-time recovery on for
-    /// Messages.
-    func createTables() throws {
-        for request in [OITHSchemas.users, OITHSchemas.matches, OITHSchemas.messages, OITHSchemas.analytics] {
-            _ = try tables.createTableIfNotExists(request, durability: .synced)
-        }
-        _ = try recovery.updateContinuousBackups(UpdateContinuousBackupsRequest(tableName: "Messages", pointInTimeRecoveryEnabled: true))
+    /// Creates the OITH tables that do not exist yet: all four with `global` (the region that
+    /// makes them global), Analytics alone otherwise.
+    func createTables(global: Bool) throws {
+        let requests = global ? [OITHSchemas.users, OITHSchemas.matches, OITHSchemas.messages, OITHSchemas.analytics] : [OITHSchemas.analytics]
+        for request in requests { _ = try tables.createTableIfNotExists(request, durability: .synced) }
     }
 
     func close() throws {
