@@ -25,6 +25,8 @@ final class MainJob {
     let timeline = Timeline()
     var results = Results()
     var mesh: ReplicationMesh?
+    var healedAt: Double?
+    var healTargets: [String: SequenceNumber] = [:]
 
     /// What the run measured, for the report.
     struct Results {
@@ -33,6 +35,8 @@ final class MainJob {
         var conflictingWrites = 0
         var partition: (region: String, from: Double, to: Double)?
         var convergenceSeconds: Double?
+        /// From healing the partition until every link of the cut region had shipped its backlog.
+        var catchUpSeconds: Double?
         var restoreSeconds = 0.0
         var itemsRestored = 0
         var itemsDeleted = 0
@@ -167,10 +171,12 @@ final class MainJob {
             if partitioned && !healed && now >= partitionTo {
                 healed = true
                 setPartition(regions.last!.name, false)
-                results.partition = (regions.last!.name, partitionFrom - started, now - started)
+                healedAt = now
+                for region in regions { healTargets[region.name] = region.tables.store.durableSequence }
+                results.partition = (regions.last!.name, partitionFrom, now)
             }
             sampleReplication()
-            usleep(200_000)
+            usleep(100_000)
             let done = Int(timeline.elapsed() - started)
             progressLine("   \(done) s / \(Int(options.duration)) s: \(test.requests.load(ordering: .relaxed)) requests, "
                 + "\(test.failures.load(ordering: .relaxed)) failed\(partitioned && !healed ? ", \(regions.last!.name) cut off" : "")")
@@ -179,7 +185,7 @@ final class MainJob {
         print("")
         if partitioned && !healed {
             setPartition(regions.last!.name, false)
-            results.partition = (regions.last!.name, partitionFrom - started, timeline.elapsed() - started)
+            results.partition = (regions.last!.name, partitionFrom, timeline.elapsed())
         }
     }
 
