@@ -26,6 +26,8 @@ final class MainJob {
     var results = Results()
     var mesh: ReplicationMesh?
     var healedAt: Double?
+    var stressStarted = 0.0
+    var stressEnded = 0.0
     var healTargets: [String: SequenceNumber] = [:]
 
     /// What the run measured, for the report.
@@ -151,6 +153,7 @@ final class MainJob {
         let test = StressTest(regions: regions, users: population, timeline: timeline)
         stressTest = test
         let started = timeline.elapsed()
+        stressStarted = started
         let threads = test.start(rate: options.rate, workers: options.workers, seed: options.seed)
         let end = started + options.duration
         let conflictAt = started + options.duration * 0.3
@@ -182,6 +185,7 @@ final class MainJob {
                 + "\(test.failures.load(ordering: .relaxed)) failed\(partitioned && !healed ? ", \(regions.last!.name) cut off" : "")")
         }
         test.stop(threads)
+        stressEnded = timeline.elapsed()
         print("")
         if partitioned && !healed {
             setPartition(regions.last!.name, false)
