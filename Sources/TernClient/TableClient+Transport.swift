@@ -79,16 +79,23 @@ extension TableClient {
         } catch is NIOTooManyBytesError {
             throw TableClientError(.invalidResponse, "the response is larger than maxResponseBytes (\(configuration.maxResponseBytes))")
         }
-        return (Int(response.status.code), Array(collected.readableBytesView))
+        let bytes = Array(collected.readableBytesView)
+        if let claimed = response.headers.first(name: ResponseChecksum.header), !ResponseChecksum.matches(bytes, header: claimed) {
+            throw TableClientError(
+                .corruptResponse, "the response body does not match its \(ResponseChecksum.header) checksum (\(claimed))")
+        }
+        return (Int(response.status.code), bytes)
     }
 
     /// Whether a transport failure is worth another attempt. Not when no connection could be
     /// made: async-http-client already kept trying to connect, with backoff, for the whole
     /// `connectTimeout`, and trying again would multiply the wait for an endpoint that is down.
     /// Otherwise the request may have reached the server: only an idempotent one (a read) is
-    /// sent again. Cancellation and the client's own errors never are.
+    /// sent again; so is a read whose response arrived damaged (its checksum does not match).
+    /// Cancellation and the client's other errors never are.
     static func isRetryable(transport error: any Error, idempotent: Bool) -> Bool {
-        if error is CancellationError || error is TableClientError || error is NIOConnectionError { return false }
+        if let error = error as? TableClientError { return error.code == .corruptResponse && idempotent }
+        if error is CancellationError || error is NIOConnectionError { return false }
         if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode) { return false }
         if let error = error as? HTTPClientError {
             switch error {

@@ -13,6 +13,9 @@ public struct TableClientError: Error, Sendable, Equatable, CustomStringConverti
         /// The server answered 200 with a body that is not the operation's response, or a body
         /// larger than `maxResponseBytes`.
         case invalidResponse
+        /// The response's body does not match its `x-amz-crc32` checksum: it was damaged on the
+        /// way (a read is retried; a write's outcome is unknown).
+        case corruptResponse
         /// `shutdown()` was called; the client sends nothing more.
         case shutDown
     }

@@ -10,10 +10,11 @@ struct Get: AsyncParsableCommand {
             Reads a store directory read-only (no lock, nothing written: it works beside the \
             service or node that has it open, and shows the state on disk when it starts) or, \
             with --endpoint, a DynamoDB-API endpoint. Prints the item on one line, attribute \
-            names sorted; prints nothing (exit status 0) when there is no item with that key. \
-            Errors go to standard error with DynamoDB's names; the exit status is then 1.
+            names sorted. When there is no item with that key it prints nothing on standard \
+            output (a note on standard error) and exits 0, as the AWS CLI does. Errors go to \
+            standard error with DynamoDB's names; the exit status is then 1.
 
-              tern get tern-data --table Users --key '{"email": {"S": "ada@example.com"}}'
+              tern get tern-data/tables --table Users --key '{"email": {"S": "ada@example.com"}}'
               tern get --endpoint http://127.0.0.1:8000 --table Users --key '{"email": {"S": "ada@example.com"}}'
             """)
 

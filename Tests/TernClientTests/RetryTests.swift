@@ -206,4 +206,26 @@ import TernWire
         #expect(server.requests.count == sent)
         await server.stop()
     }
+
+    @Test("x-amz-crc32: CRC-32 as zlib computes it; a damaged response is never decoded (a read retried, a write reported)")
+    func responseChecksums() async throws {
+        #expect(ResponseChecksum.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(ResponseChecksum.crc32([]) == 0)
+        let body = "{\"Item\":{\"pk\":{\"S\":\"a\"}}}"
+        let right = String(ResponseChecksum.crc32(Array(body.utf8)))
+        let server = ScriptedHTTPServer([
+            .respond(status: 200, body: body, headers: [("x-amz-crc32", "12345")]),
+            .respond(status: 200, body: body, headers: [("x-amz-crc32", right)]),
+            .respond(status: 200, body: "{}", headers: [("x-amz-crc32", "1")]),
+        ])
+        let (client, events) = try Self.client(try await server.start(), retry: ClientTestSupport.fastRetries)
+        #expect(try await client.getItem(Self.getItem).item == ["pk": "a"])
+        #expect(events.all.map { ($0.error as? TableClientError)?.code } == [.corruptResponse])
+        await #expect { try await client.putItem(Self.putItem, durability: .synced) } throws: {
+            ($0 as? TableClientError)?.code == .corruptResponse
+        }
+        #expect(server.requests.count == 3)
+        try await client.shutdown()
+        await server.stop()
+    }
 }

@@ -8,8 +8,8 @@ import Synchronization
 /// loop and signing are tested against.
 final class ScriptedHTTPServer: Sendable {
     enum Reply: Sendable {
-        /// A response with this status and body.
-        case respond(status: Int, body: String)
+        /// A response with this status and body (and extra headers).
+        case respond(status: Int, body: String, headers: [(String, String)] = [])
         /// No response at all (the connection stays open): a server that hangs.
         case hang
     }
@@ -86,8 +86,9 @@ final class ScriptedHTTPServer: Sendable {
                 switch server.next(request) {
                 case .hang:
                     break
-                case .respond(let status, let text):
+                case .respond(let status, let text, let extra):
                     var headers = HTTPHeaders([("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", "\(text.utf8.count)")])
+                    headers.add(contentsOf: extra)
                     headers.add(name: "x-amzn-RequestId", value: "scripted")
                     context.write(wrapOutboundOut(.head(HTTPResponseHead(
                         version: head.version, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
