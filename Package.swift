@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "TernTables", targets: ["TernTables"]),
         .library(name: "TernRecovery", targets: ["TernRecovery"]),
         .library(name: "TernWire", targets: ["TernWire"]),
+        .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
         .library(name: "TernClient", targets: ["TernClient"]),
         .library(name: "OITHExample", targets: ["OITHExample"]),
@@ -99,11 +100,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Global-table replication: a library a service attaches to its TableStore (and that
+        // `tern serve` hosts). NIO for the peer links, swift-crypto for the handshake's HMAC,
+        // CoreMetrics only (the Metrics module imports Foundation).
+        .target(
+            name: "TernReplication",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TernServer",
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "TernReplication",
                 "TernWire",
                 "TernRecovery",
                 "TernSigV4",
@@ -127,6 +144,7 @@ let package = Package(
                 "TernClient",
                 "TernRecovery",
                 "OITHExample",
+                "TernReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,6 +171,15 @@ let package = Package(
             dependencies: [
                 "TernTables", "TernTesting", "OITHExample", .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "TernReplicationTests",
+            dependencies: [
+                "TernReplication", "TernTables", "TernEngine", "TernTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TernRecoveryTests", dependencies: ["TernRecovery", "TernTables", "TernEngine", "TernTesting"]),
