@@ -14,8 +14,11 @@ import TernSigV4
 /// nothing a proxy may rewrite). The canonical-request code is the one the node's verifier uses
 /// (`TernSigV4`).
 public struct SigV4Signer: Sendable {
+    /// The key that signs.
     public var credentials: SigningCredentials
+    /// The region of the credential scope (`us-east-1`).
     public var region: String
+    /// The service of the credential scope (`dynamodb`).
     public var service: String
 
     /// A signer for `credentials`, scoped to `region` and `service`.

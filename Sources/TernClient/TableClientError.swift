@@ -20,13 +20,17 @@ public struct TableClientError: Error, Sendable, Equatable, CustomStringConverti
         case shutDown
     }
 
+    /// What kind of failure.
     public var code: Code
+    /// What happened, for people.
     public var message: String
 
+    /// An error of `code` saying `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }
