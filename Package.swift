@@ -3,9 +3,13 @@
 // Tern: an embedded, log-structured table store for Swift.
 // Module layering (arrows point down only, see docs/engine.md):
 //   tern (CLI) -> TernServer -> TernWire -> TernTables -> TernEngine -> CLZ4, CTernSupport
+//   TernClient (the remote TableService: async-http-client) -> TernWire, TernSigV4
+//   TernSigV4 (SigV4's canonical request and signing key, swift-crypto) <- TernServer, TernClient
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
 //   TernWire (DynamoDB JSON, no NIO) is what a remote client shares with the node; the server
-//   dependencies (NIO, metrics, lifecycle, crypto) stay in TernServer.
+//   dependencies (NIO, metrics, lifecycle, crypto) stay in TernServer; the client's
+//   (async-http-client) in TernClient, so an embedding service that does not use it does not
+//   build or link it.
 //   OITHExample: an application's schemas, used by the demo and the benchmarks.
 //
 // Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
@@ -25,6 +29,7 @@ let package = Package(
         .library(name: "TernWire", targets: ["TernWire"]),
         .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
+        .library(name: "TernClient", targets: ["TernClient"]),
         .library(name: "OITHExample", targets: ["OITHExample"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
@@ -38,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -76,6 +82,24 @@ let package = Package(
             dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "TernWire", dependencies: ["TernTables"]),
+        // AWS Signature Version 4: what the node's verifier and the client's signer share.
+        .target(name: "TernSigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The remote TableService: any DynamoDB-API endpoint over HTTP (a Tern node, DynamoDB,
+        // ScyllaDB Alternator).
+        .target(
+            name: "TernClient",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                "TernWire",
+                "TernSigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Global-table replication: a library a service attaches to its TableStore (and that
         // `tern serve` hosts). NIO for the peer links, swift-crypto for the handshake's HMAC,
         // CoreMetrics only (the Metrics module imports Foundation).
@@ -99,12 +123,12 @@ let package = Package(
                 "TernReplication",
                 "TernWire",
                 "TernRecovery",
+                "TernSigV4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -117,6 +141,7 @@ let package = Package(
                 "TernTables",
                 "TernWire",
                 "TernServer",
+                "TernClient",
                 "TernRecovery",
                 "OITHExample",
                 "TernReplication",
@@ -131,6 +156,10 @@ let package = Package(
         // The README's snippets, compiled and run by Tests/TernTablesTests/DocumentationTests.swift.
         .executableTarget(
             name: "readme-snippets", dependencies: ["TernEngine", "TernTables", "TernRecovery"], path: "Examples/ReadmeSnippets"),
+        // The README's remote-client snippet ("One API, two backends"), apart from the others
+        // because it links async-http-client (and Foundation), which readme-snippets must not.
+        .executableTarget(
+            name: "client-snippets", dependencies: ["TernEngine", "TernTables", "TernClient"], path: "Examples/ClientSnippets"),
         .testTarget(
             name: "TernEngineTests",
             dependencies: [
@@ -164,6 +193,15 @@ let package = Package(
                 "TernServer", "TernWire", "TernTables", "TernEngine", "TernTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "TernClientTests",
+            dependencies: [
+                "TernClient", "TernSigV4", "TernServer", "TernWire", "TernTables", "TernEngine", "TernTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]

@@ -1,4 +1,4 @@
-import Crypto
+import TernSigV4
 import TernWire
 
 /// Verifies AWS Signature Version 4 on a request, as DynamoDB does, against the node's
@@ -50,7 +50,7 @@ public struct SignatureV4Verifier: Sendable {
         guard let secret = credentials.secrets[parsed.accessKey] else {
             throw Self.error("UnrecognizedClientException", "The security token included in the request is invalid.")
         }
-        guard let amzDate = header("x-amz-date", in: request), let signedAt = Self.epochSeconds(amzDate: amzDate) else {
+        guard let amzDate = header("x-amz-date", in: request), let signedAt = SigV4.epochSeconds(amzDate: amzDate) else {
             throw Self.error(
                 "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
         }
@@ -63,19 +63,18 @@ public struct SignatureV4Verifier: Sendable {
         guard scope.count == 4, scope[0] == amzDate.prefix(8), scope[3] == "aws4_request" else {
             throw Self.error("InvalidSignatureException", "Credential should be scoped to a valid date, region and service.")
         }
-        let bodyHash = Self.hex(SHA256.hash(data: request.body))
+        let bodyHash = SigV4.sha256Hex(request.body)
         if let claimed = header("x-amz-content-sha256", in: request), claimed != "UNSIGNED-PAYLOAD", claimed != bodyHash {
             throw Self.error(
                 "InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
-        let canonical = canonicalRequest(request, signedHeaders: parsed.signedHeaders, bodyHash: bodyHash)
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(parsed.scope)\n\(Self.hex(SHA256.hash(data: Array(canonical.utf8))))"
-        var key = SymmetricKey(data: Array("AWS4\(secret)".utf8))
-        for part in scope {
-            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
-        }
-        let expected = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
-        guard Self.constantTimeEqual(expected, parsed.signature) else {
+        let canonical = SigV4.canonicalRequest(
+            method: request.method, uri: request.uri, headers: request.headers, signedHeaders: parsed.signedHeaders,
+            bodyHash: bodyHash)
+        let expected = SigV4.signature(
+            secret: secret, scope: scope,
+            stringToSign: SigV4.stringToSign(amzDate: amzDate, scope: parsed.scope, canonicalRequest: canonical))
+        guard SigV4.constantTimeEqual(expected, parsed.signature) else {
             throw Self.error(
                 "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
@@ -91,7 +90,7 @@ public struct SignatureV4Verifier: Sendable {
     }
 
     private static func parseAuthorization(_ value: String) throws(WireError) -> Authorization {
-        let prefix = "AWS4-HMAC-SHA256 "
+        let prefix = SigV4.algorithm + " "
         guard value.hasPrefix(prefix) else {
             throw error("IncompleteSignatureException", "Authorization header must use the AWS4-HMAC-SHA256 algorithm.")
         }
@@ -113,92 +112,11 @@ public struct SignatureV4Verifier: Sendable {
             signedHeaders: signed.split(separator: ";").map { $0.lowercased() }, signature: signature)
     }
 
-    /// The canonical request of SigV4: method, path, sorted query, the signed headers' canonical
-    /// lines (lower-case names, values trimmed with inner runs of spaces collapsed, repeated
-    /// headers joined by commas), the signed header list and the body's hash.
-    func canonicalRequest(_ request: Request, signedHeaders: [String], bodyHash: String) -> String {
-        let path: Substring
-        let query: Substring
-        if let mark = request.uri.firstIndex(of: "?") {
-            path = request.uri[..<mark]
-            query = request.uri[request.uri.index(after: mark)...]
-        } else {
-            path = Substring(request.uri)
-            query = ""
-        }
-        let queryPairs = query.split(separator: "&").map { pair -> (Substring, Substring) in
-            guard let equals = pair.firstIndex(of: "=") else { return (pair, "") }
-            return (pair[..<equals], pair[pair.index(after: equals)...])
-        }.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-        let canonicalQuery = queryPairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        var lines: [String] = []
-        for name in signedHeaders {
-            let values = request.headers.filter { $0.0.lowercased() == name }.map { Self.collapse($0.1) }
-            lines.append("\(name):\(values.joined(separator: ","))")
-        }
-        return [
-            request.method, path.isEmpty ? "/" : String(path), canonicalQuery, lines.joined(separator: "\n") + "\n",
-            signedHeaders.joined(separator: ";"), bodyHash,
-        ].joined(separator: "\n")
-    }
-
     private func header(_ name: String, in request: Request) -> String? {
         request.headers.first { $0.0.lowercased() == name }?.1
     }
 
-    private static func collapse(_ value: String) -> String {
-        value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-    }
-
     private static func error(_ name: String, _ message: String) -> WireError {
         WireError(name: name, message: message, namespace: WireError.coralNamespace)
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
-    }
-
-    /// Seconds since the epoch of an ISO 8601 basic timestamp (`20261205T013000Z`).
-    static func epochSeconds(amzDate: String) -> Int64? {
-        let bytes = Array(amzDate.utf8)
-        guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int64? {
-            var value: Int64 = 0
-            for index in range {
-                guard bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8), let hour = number(9..<11),
-            let minute = number(11..<13), let second = number(13..<15), (1...12).contains(month), (1...31).contains(day),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
-        return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

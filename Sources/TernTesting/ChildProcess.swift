@@ -17,18 +17,38 @@ public enum ChildProcess {
 
     /// Starts `executable` with `arguments`, optionally kills it with SIGKILL after
     /// `killAfterMicroseconds`, waits for it, and returns its outcome.
-    public static func run(_ executable: String, _ arguments: [String], killAfterMicroseconds: UInt32? = nil) throws -> Outcome {
+    ///
+    /// - Parameters:
+    ///   - environment: variables set for the child on top of this process's environment.
+    ///   - standardError: whether the child's standard error is collected with its output
+    ///     (interleaved) instead of going to this process's.
+    public static func run(
+        _ executable: String, _ arguments: [String], killAfterMicroseconds: UInt32? = nil, environment: [String: String] = [:],
+        standardError: Bool = false
+    ) throws -> Outcome {
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw ChildProcessError(message: "pipe failed: errno \(errno)") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+        if standardError { posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2) }
         posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var inherited: [String] = []
+        var entry = environ
+        while let variable = entry.pointee {
+            let text = String(cString: variable)
+            let name = text.prefix { $0 != "=" }
+            if environment[String(name)] == nil { inherited.append(text) }
+            entry += 1
+        }
+        var envp: [UnsafeMutablePointer<CChar>?] =
+            (inherited + environment.map { "\($0.key)=\($0.value)" }).map { strdup($0) } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
         close(pipeEnds[1])
         guard spawned == 0 else {
             close(pipeEnds[0])

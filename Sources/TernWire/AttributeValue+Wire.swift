@@ -18,7 +18,8 @@ public enum WireItem {
         return writer.bytes
     }
 
-    /// Encodes `item` as DynamoDB JSON text (what `tern get` and `tern scan` print).
+    /// Encodes `item` as DynamoDB JSON text (names in no particular order; `encodeSortedString`
+    /// sorts them).
     public static func encodeString(_ item: Item) -> String {
         String(decoding: encode(item), as: UTF8.self)
     }

@@ -120,25 +120,29 @@ import TernTesting
     }
 
     /// Every Swift snippet of the README is, apart from its imports, the body of a function of
-    /// `Examples/ReadmeSnippets` (which the build compiles), and its imports are that file's.
+    /// `Examples/ReadmeSnippets` (which the build compiles) or, for the remote client's snippet,
+    /// of `Examples/ClientSnippets` (apart because it links async-http-client and Foundation,
+    /// which `readme-snippets` must not); its imports are that file's.
     @Test func readmeSnippetsAreTheCompiledOnes() throws {
-        let source = try Self.read(Self.root + "/Examples/ReadmeSnippets/ReadmeSnippets.swift")
-        let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let sources = try ["Examples/ReadmeSnippets/ReadmeSnippets.swift", "Examples/ClientSnippets/main.swift"].map {
+            try Self.read(Self.root + "/" + $0).split(separator: "\n", omittingEmptySubsequences: false)
+        }
         let (named, unmarked) = try Self.readmeBlocks()
-        #expect(named.map(\.name) == ["engine", "tables", "async", "archive"])
+        #expect(named.map(\.name) == ["engine", "tables", "async", "client", "archive"])
         // The only Swift block not compiled is the manifest excerpt.
         #expect(unmarked.count == 1 && unmarked.first?.first == "// Package.swift of your service")
         for (name, lines) in named {
+            guard let sourceLines = sources.first(where: { $0.contains("    // README snippet: \(name)") }),
+                  let start = sourceLines.firstIndex(of: "    // README snippet: \(name)"),
+                  let end = sourceLines[start...].firstIndex(of: "    // end of README snippet")
+            else {
+                Issue.record("snippet \(name) is missing from the snippet programs")
+                continue
+            }
             let imports = lines.filter { $0.hasPrefix("import ") }
             #expect(imports.allSatisfy { sourceLines.contains($0) }, "snippet \(name): imports \(imports)")
             var code = Array(lines.drop { $0.hasPrefix("import ") || $0.isEmpty })
             while code.last?.isEmpty == true { code.removeLast() }
-            guard let start = sourceLines.firstIndex(of: "    // README snippet: \(name)"),
-                  let end = sourceLines[start...].firstIndex(of: "    // end of README snippet")
-            else {
-                Issue.record("snippet \(name) is missing from ReadmeSnippets.swift")
-                continue
-            }
             let compiled = sourceLines[(start + 1)..<end].map { $0.hasPrefix("    ") ? $0.dropFirst(4) : $0 }
             #expect(compiled == code, "snippet \(name) differs from the README")
         }

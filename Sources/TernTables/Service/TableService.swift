@@ -3,9 +3,9 @@
 @_exported import enum TernEngine.Durability
 
 /// DynamoDB's table operations as one async Swift API, over interchangeable backends: the
-/// embedded `TableStore`, or (planned) a remote client for any DynamoDB-API endpoint (a Tern
-/// node, DynamoDB, ScyllaDB Alternator). Code written against `some TableService` moves between
-/// them by configuration.
+/// embedded `TableStore`, or the remote client (`TableClient`, in the TernClient library) for any
+/// DynamoDB-API endpoint (a Tern node, DynamoDB, ScyllaDB Alternator). Code written against
+/// `some TableService` moves between them by configuration.
 ///
 /// ```swift
 /// struct Profile: Codable { var email: String; var name: String }
