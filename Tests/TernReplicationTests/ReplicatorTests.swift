@@ -51,14 +51,21 @@ final class LoopbackNode: Sendable {
     static let secret = try! ClusterSecret(Array("a cluster secret for tests".utf8))
     static let table = "Pets"
 
-    /// Ports nobody listens on right now (bound and released).
+    /// Ports nobody listens on right now (bound and released). They are drawn below the
+    /// kernel's ephemeral range (32768 and up on Linux), so a socket another test binds to
+    /// port 0, or an outgoing connection, cannot take one between this check and the
+    /// replicator's own bind.
     static func freePorts(_ count: Int) async throws -> [Int] {
         var ports: [Int] = []
         var channels: [any Channel] = []
-        for _ in 0..<count {
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        while ports.count < count {
+            let candidate = Int.random(in: 20_000..<32_000)
+            guard !ports.contains(candidate),
+                let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .bind(host: "127.0.0.1", port: candidate).get()
+            else { continue }
             channels.append(channel)
-            ports.append(channel.localAddress!.port!)
+            ports.append(candidate)
         }
         for channel in channels { try await channel.close() }
         return ports
