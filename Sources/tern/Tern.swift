@@ -11,5 +11,5 @@ struct Tern: AsyncParsableCommand {
             its demo workload, serve a node, restore from an archive and inspect a store directory.
             """,
         version: TernVersion.current,
-        subcommands: [Serve.self, Restore.self, Demo.self, Inspect.self])
+        subcommands: [Serve.self, Restore.self, Repair.self, Demo.self, Inspect.self])
 }

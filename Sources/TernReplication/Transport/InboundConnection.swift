@@ -53,8 +53,12 @@ final class InboundConnection: Sendable {
             channel.writeFrames([.refusal(ProtocolError(.unavailable, "the receiving node failed: \(error)"))])
         }
         if let origin {
-            core.inbound.withLock { if $0[origin] === self { $0[origin] = nil } }
-            core.updateStatus(origin) { $0.inboundConnected = false }
+            let wasStream = core.inbound.withLock { inbound in
+                guard inbound[origin] === self else { return false }
+                inbound[origin] = nil
+                return true
+            }
+            if wasStream { core.updateStatus(origin) { $0.inboundConnected = false } }
         }
         close()
     }
@@ -77,6 +81,7 @@ final class InboundConnection: Sendable {
     }
 
     private func serve(_ hello: Hello, pending: [Frame]) throws {
+        if hello.purpose == .antiEntropy { return try serveAntiEntropy(hello, pending: pending) }
         let origin = hello.region
         let previous = core.inbound.withLock { inbound -> InboundConnection? in
             defer { inbound[origin] = self }
@@ -86,7 +91,6 @@ final class InboundConnection: Sendable {
         let stream = try InboundStream(
             tables: core.tables, origin: origin, originIncarnation: hello.incarnation, settings: core.configuration.settings,
             horizons: core.horizons)
-        let repairs = AntiEntropyReceiver(tables: core.tables, peer: origin)
         channel.writeFrames([stream.welcome])
         core.updateStatus(origin) { $0.inboundConnected = true; $0.appliedThrough = stream.marker.sequence }
         core.logger.info("replication stream from peer", metadata: ["peer": "\(origin)", "remote": "\(remote)", "appliedThrough": "\(stream.marker.sequence)"])
@@ -98,8 +102,6 @@ final class InboundConnection: Sendable {
                 switch message {
                 case .changes, .heartbeat:
                     replies += try receive(message, stream: stream, origin: origin)
-                case .antiEntropy(let request):
-                    replies += try repairs.receive(request)
                 case .refusal(let refusal):
                     core.logger.warning("peer refused", metadata: ["peer": "\(origin)", "reason": "\(refusal)"])
                     return
@@ -108,6 +110,30 @@ final class InboundConnection: Sendable {
                 }
             }
             channel.writeFrames(replies)
+            frames = []
+            for event in mailbox.take(waitingUpTo: .seconds(1)) {
+                switch event {
+                case .frames(let more): frames += more
+                case .closed(_, let error):
+                    if let error { throw error }
+                    return
+                }
+            }
+        }
+    }
+
+    /// An anti-entropy connection: sessions the dialer starts, answered in order.
+    private func serveAntiEntropy(_ hello: Hello, pending: [Frame]) throws {
+        let repairs = AntiEntropyReceiver(tables: core.tables, peer: hello.region, maxFrameBytes: core.configuration.settings.maxFrameBytes)
+        channel.writeFrames([.welcome(Welcome(appliedThrough: .zero, appliedHorizon: core.horizons.appliedHorizon))])
+        var frames = pending
+        while !closed.load(ordering: .acquiring) && !core.stopped.load(ordering: .relaxed) {
+            for frame in frames {
+                guard case .antiEntropy(let message) = try PeerMessage(frame) else {
+                    throw ProtocolError(.unexpected, "a \(frame.type) frame on an anti-entropy connection")
+                }
+                channel.writeFrames(try repairs.receive(message))
+            }
             frames = []
             for event in mailbox.take(waitingUpTo: .seconds(1)) {
                 switch event {
