@@ -6,11 +6,18 @@
 //   TernTesting is test support (fault-injecting file system, seeded RNG, models).
 //   TernWire (DynamoDB JSON, no NIO) is what a remote client shares with the node; the server
 //   dependencies (NIO, metrics, lifecycle, crypto) stay in TernServer.
+//   OITHExample: an application's schemas, used by the demo and the benchmarks.
+//
+// Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
+// TernEngine and TernTables reach the C library through Sources/TernEngine/Platform/Platform.swift
+// (threads, locks, clocks, sleeping) and the POSIX file system, PosixFileSystem.swift; the
+// hybrid logical clock, checkpoints, TernRecovery, the server, test support and the crash-test
+// child still import Glibc themselves. A port starts there, and on macOS would need
+// `platforms: [.macOS(.v15)]` for Synchronization's Mutex and Atomic.
 import PackageDescription
 
 let package = Package(
     name: "Tern",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "TernEngine", targets: ["TernEngine"]),
         .library(name: "TernTables", targets: ["TernTables"]),
@@ -18,6 +25,7 @@ let package = Package(
         .library(name: "TernWire", targets: ["TernWire"]),
         .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
+        .library(name: "OITHExample", targets: ["OITHExample"]),
         .executable(name: "tern", targets: ["tern"]),
     ],
     dependencies: [
@@ -26,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -44,12 +53,24 @@ let package = Package(
                 "CTernSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                // CoreMetrics only: the Metrics module imports Foundation.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(name: "TernTesting", dependencies: ["TernEngine"]),
         // The child process of the kill -9 crash test (see Tests/TernEngineTests/KillTests.swift).
         .executableTarget(name: "tern-crash-writer", dependencies: ["TernEngine", "TernRecovery", "TernTesting"]),
-        .target(name: "TernTables", dependencies: ["TernEngine"]),
+        .target(
+            name: "TernTables",
+            dependencies: [
+                "TernEngine", .product(name: "CoreMetrics", package: "swift-metrics"),
+                // The elementary functions (sin, asin, ...) without importing the C library.
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // An application's schemas, as an example of using the library (the demo and the
+        // benchmarks use them).
+        .target(name: "OITHExample", dependencies: ["TernTables"]),
         .target(
             name: "TernRecovery",
             dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
@@ -97,18 +118,32 @@ let package = Package(
                 "TernWire",
                 "TernServer",
                 "TernRecovery",
+                "OITHExample",
                 "TernReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // The README's snippets, compiled and run by Tests/TernTablesTests/DocumentationTests.swift.
+        .executableTarget(
+            name: "readme-snippets", dependencies: ["TernEngine", "TernTables", "TernRecovery"], path: "Examples/ReadmeSnippets"),
+        .testTarget(
+            name: "TernEngineTests",
+            dependencies: [
+                "TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
-            name: "TernEngineTests",
-            dependencies: ["TernEngine", "TernTesting", .product(name: "InMemoryLogging", package: "swift-log")]
+            name: "TernTablesTests",
+            dependencies: [
+                "TernTables", "TernTesting", "OITHExample", .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
-        .testTarget(name: "TernTablesTests", dependencies: ["TernTables", "TernTesting"]),
         .testTarget(
             name: "TernReplicationTests",
             dependencies: [

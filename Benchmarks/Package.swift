@@ -19,7 +19,7 @@ let root = String(Context.packageDirectory.split(separator: "/").dropLast().last
 
 let package = Package(
     name: "TernBenchmarks",
-    platforms: [.macOS(.v15)],
+    // Linux only, like the root package (the harness calls Glibc and dlopens Debian's peers).
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 .product(name: "TernEngine", package: root),
                 .product(name: "TernTables", package: root),
+                .product(name: "OITHExample", package: root),
                 .product(name: "TernWire", package: root),
                 .product(name: "TernRecovery", package: root),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

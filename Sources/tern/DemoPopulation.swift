@@ -1,4 +1,5 @@
-import Glibc
+import OITHExample
+import RealModule
 import TernTables
 
 /// Synthetic users of the matching service, deterministic for a seed: spread around real
@@ -61,7 +62,7 @@ struct DemoPopulation {
     mutating func user(_ index: Int) throws -> (Item, User) {
         let pick = random.unit() * cumulativeWeights[cumulativeWeights.count - 1]
         let city = DemoPopulation.cities[cumulativeWeights.firstIndex { $0 >= pick } ?? 0]
-        let distance = 12_000 * (-2 * log(1 - random.unit())).squareRoot()
+        let distance = 12_000 * (-2 * Double.log(1 - random.unit())).squareRoot()
         let (latitude, longitude) = DemoPopulation.destination(
             latitude: city.latitude, longitude: city.longitude, meters: distance, bearing: random.unit() * 2 * .pi)
         let age = random.unit() < 0.7 ? 22 + random.below(17) : 18 + random.below(48)
@@ -83,9 +84,10 @@ struct DemoPopulation {
     static func destination(latitude: Double, longitude: Double, meters: Double, bearing: Double) -> (Double, Double) {
         let delta = meters / GeoDistance.earthRadiusMeters
         let phi1 = latitude * .pi / 180
-        let phi2 = asin(sin(phi1) * cos(delta) + cos(phi1) * sin(delta) * cos(bearing))
-        let lambda = longitude * .pi / 180 + atan2(sin(bearing) * sin(delta) * cos(phi1), cos(delta) - sin(phi1) * sin(phi2))
-        var degrees = fmod(lambda * 180 / .pi + 540, 360) - 180
+        let phi2 = Double.asin(Double.sin(phi1) * Double.cos(delta) + Double.cos(phi1) * Double.sin(delta) * Double.cos(bearing))
+        let lambda = longitude * .pi / 180
+            + Double.atan2(y: Double.sin(bearing) * Double.sin(delta) * Double.cos(phi1), x: Double.cos(delta) - Double.sin(phi1) * Double.sin(phi2))
+        var degrees = (lambda * 180 / .pi + 540).truncatingRemainder(dividingBy: 360) - 180
         if degrees < -180 { degrees += 360 }
         return (max(-90, min(90, phi2 * 180 / .pi)), degrees)
     }

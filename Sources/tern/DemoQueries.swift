@@ -1,4 +1,4 @@
-import Glibc
+import OITHExample
 import TernEngine
 import TernTables
 
@@ -114,9 +114,7 @@ func percentile(_ values: [Double], _ fraction: Double) -> Double {
 
 /// This thread's CPU time in milliseconds (`CLOCK_THREAD_CPUTIME_ID`).
 func threadCPUMilliseconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1e6
+    milliseconds(Platform.threadCPUTime())
 }
 
 func mean(_ values: [Int]) -> Double { Double(values.reduce(0, +)) / Double(max(1, values.count)) }

@@ -1,5 +1,5 @@
 import Testing
-@testable import TernEngine
+@_spi(Benchmarks) @testable import TernEngine
 
 @Suite struct VersionEditTests {
     @Test func roundTrips() throws {

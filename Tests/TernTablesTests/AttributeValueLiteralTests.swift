@@ -17,6 +17,9 @@ import Testing
         #expect(item["b"] == .bool(true))
         #expect(item["l"] == .list([.number(num("1")), .string("two"), .bool(false)]))
         #expect(item["m"] == .map(["inner": .map(["deep": .number(num("1.5"))])]))
+        let keys: [KeyValue] = ["s", 3, 0.25]
+        #expect(keys == [.string("s"), .number(num("3")), .number(num("0.25"))])
+        #expect(SortKeyCondition.between(25, 35) == .between(.number(num("25")), .number(num("35"))))
         let number: Number = 2.5
         let integer: Number = 100
         #expect(number == num("2.5") && integer == num("1E2"))

@@ -2,7 +2,7 @@ import Testing
 import TernEngine
 @testable import TernTables
 
-/// Rules 55-58 of spec/dynamodb-semantics.md: batches and transactions.
+/// Rules 55-58 of docs/dynamodb-semantics.md: batches and transactions.
 @Suite struct BatchRulesTests {
     static func fixture() throws -> TableFixture {
         let fixture = try TableFixture()

@@ -1,3 +1,4 @@
+import OITHExample
 import Testing
 import TernEngine
 import TernTesting

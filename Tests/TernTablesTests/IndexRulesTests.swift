@@ -2,7 +2,7 @@ import Testing
 import TernEngine
 @testable import TernTables
 
-/// Rules 48-53 of spec/dynamodb-semantics.md: secondary indexes (and LSIs).
+/// Rules 48-53 of docs/dynamodb-semantics.md: secondary indexes (and LSIs).
 @Suite struct IndexRulesTests {
     /// Table `Base` (pk S, sk S) with GSIs on (g S, r N): `all`, `keys` (KEYS_ONLY), `incl`
     /// (INCLUDE a), and `by-h` (hash-only on h).

@@ -2,7 +2,7 @@ import Testing
 import TernEngine
 @testable import TernTables
 
-/// Rules 7-10, 18, 30-31 of spec/dynamodb-semantics.md: item operations and conditions.
+/// Rules 7-10, 18, 30-31 of docs/dynamodb-semantics.md: item operations and conditions.
 @Suite struct ItemRulesTests {
     static func fixture() throws -> TableFixture {
         let fixture = try TableFixture()

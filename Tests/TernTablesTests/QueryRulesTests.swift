@@ -2,7 +2,7 @@ import Testing
 import TernEngine
 @testable import TernTables
 
-/// Rules 36-46 of spec/dynamodb-semantics.md: Query, Scan and pagination.
+/// Rules 36-46 of docs/dynamodb-semantics.md: Query, Scan and pagination.
 @Suite struct QueryRulesTests {
     /// Table `Q` (pk S, sk N) with partition "p" holding sk 0..<count, `even` set on even ones.
     static func fixture(count: Int = 10) throws -> TableFixture {

@@ -2,7 +2,7 @@ import Testing
 import TernEngine
 @testable import TernTables
 
-/// Rules 1-5 of spec/dynamodb-semantics.md: tables.
+/// Rules 1-5 of docs/dynamodb-semantics.md: tables.
 @Suite struct TableRulesTests {
     static func gameScores() -> CreateTableRequest {
         keyedTable(

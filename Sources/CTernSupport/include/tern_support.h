@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,6 +20,11 @@ uint32_t tern_crc32c_extend_software(uint32_t crc, const void *data, size_t len)
 
 /// 1 when the hardware path is in use.
 int tern_crc32c_has_hardware(void);
+
+/// `memcmp`, for Swift code that should not import the C library itself.
+static inline int tern_compare_memory(const void *left, const void *right, size_t count) {
+    return memcmp(left, right, count);
+}
 
 /// Acquire load of a pointer-sized word stored in raw memory.
 static inline uint64_t tern_atomic_load_acquire_u64(const uint64_t *address) {

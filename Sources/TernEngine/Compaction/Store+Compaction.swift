@@ -14,8 +14,11 @@ extension Store {
         guard backgroundError == nil, !isCompacting,
               let compaction = picker.pick(versions.current, compactPointers: compactPointers)
         else { return .idle }
+        let start = ContinuousClock.now
+        let (readBefore, writtenBefore) = (stats.compactionBytesRead.load(ordering: .relaxed), stats.compactionBytesWritten.load(ordering: .relaxed))
         do {
             try perform(compaction)
+            recordCompaction(compaction, since: start, readBefore: readBefore, writtenBefore: writtenBefore)
         } catch {
             refuseWrites(after: error, while: "compacting level \(compaction.level)")
         }

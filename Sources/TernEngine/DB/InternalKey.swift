@@ -1,4 +1,4 @@
-import Glibc
+import CTernSupport
 
 /// The number that orders every write: each batch takes the next `count` numbers, one per record.
 /// A read snapshot is a sequence number: it sees exactly the records at or below it.
@@ -40,8 +40,8 @@ public enum ValueKind: UInt8, Sendable {
 ///
 /// Order: user key ascending (unsigned bytes), then sequence descending, then kind descending,
 /// so the newest version of a user key comes first. See `docs/formats/sstable.md`.
-public enum InternalKey {
-    public static let trailerSize = 8
+@_spi(Benchmarks) public enum InternalKey {
+    @_spi(Benchmarks) public static let trailerSize = 8
 
     @inlinable
     static func trailer(_ sequence: SequenceNumber, _ kind: ValueKind) -> UInt64 {
@@ -49,7 +49,7 @@ public enum InternalKey {
     }
 
     /// Encodes an internal key.
-    public static func encode(_ userKey: some Collection<UInt8>, _ sequence: SequenceNumber, _ kind: ValueKind) -> [UInt8] {
+    @_spi(Benchmarks) public static func encode(_ userKey: some Collection<UInt8>, _ sequence: SequenceNumber, _ kind: ValueKind) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(userKey.count + trailerSize)
         bytes.append(contentsOf: userKey)
@@ -59,14 +59,14 @@ public enum InternalKey {
 
     /// The user-key part of an encoded internal key.
     @inlinable
-    public static func userKey(_ internalKey: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    @_spi(Benchmarks) public static func userKey(_ internalKey: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: internalKey[0..<(internalKey.count - trailerSize)])
     }
 
     /// The sequence number and kind of an encoded internal key, or `nil` when it is malformed
     /// (too short, or an unknown kind).
     @inlinable
-    public static func decodeTrailer(_ internalKey: UnsafeRawBufferPointer) -> (SequenceNumber, ValueKind)? {
+    @_spi(Benchmarks) public static func decodeTrailer(_ internalKey: UnsafeRawBufferPointer) -> (SequenceNumber, ValueKind)? {
         guard internalKey.count >= trailerSize else { return nil }
         let trailer = internalKey.fixed64(at: internalKey.count - trailerSize)
         guard let kind = ValueKind(rawValue: UInt8(truncatingIfNeeded: trailer)) else { return nil }
@@ -75,7 +75,7 @@ public enum InternalKey {
 
     /// Three-way comparison of two encoded internal keys in the order above.
     @inlinable
-    public static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    @_spi(Benchmarks) public static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
         let byUser = compareBytes(userKey(a), userKey(b))
         if byUser != 0 { return byUser }
         let trailerA = a.fixed64(at: a.count - trailerSize)
@@ -86,7 +86,7 @@ public enum InternalKey {
 
 /// Three-way comparison of byte strings as unsigned bytes (memcmp order, shorter first on a tie).
 @inlinable
-public func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+package func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     let common = min(a.count, b.count)
     var offset = 0
     // Short keys (the common case: 16-byte keys) compare 8 bytes at a time inline, as
@@ -98,7 +98,7 @@ public func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointe
         offset += 8
     }
     if offset < common {
-        let result = memcmp(a.baseAddress! + offset, b.baseAddress! + offset, common - offset)
+        let result = tern_compare_memory(a.baseAddress! + offset, b.baseAddress! + offset, common - offset)
         if result != 0 { return result < 0 ? -1 : 1 }
     }
     return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
@@ -106,6 +106,6 @@ public func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointe
 
 /// Three-way comparison of two byte arrays as unsigned bytes.
 @inlinable
-public func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
+package func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
     a.withUnsafeBytes { a in b.withUnsafeBytes { b in compareBytes(a, b) } }
 }

@@ -14,6 +14,7 @@ extension Store {
             let number = versions.newFileNumber()
             let logNumber = walNumber
             lock.unlock()
+            let start = ContinuousClock.now
             let result = Result { try writeLevel0Table(pending, number: number) }
             lock.lock()
             do {
@@ -31,6 +32,7 @@ extension Store {
                 if checkpointRequests[logNumber] != nil { checkpointVersions[logNumber] = versions.current }
                 publishView()
                 stats.flushes.wrappingAdd(1, ordering: .relaxed)
+                recordFlush(of: try result.get(), since: start)
                 deleteObsoleteWALs()
                 // Tables released by readers since the last compaction can go now too.
                 deleteObsoleteTables()

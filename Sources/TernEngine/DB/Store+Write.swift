@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 
 /// A writer waiting in the store's queue. Fields are guarded by the store's `lock`.
@@ -209,6 +208,7 @@ extension Store {
                 walSyncedBytes = max(walSyncedBytes, target)
                 syncedSequence = max(syncedSequence, targetSequence)
                 stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+                metrics.walSyncs.increment()
             case .failure(let error):
                 refuseWrites(after: error, while: "syncing the WAL", walFailed: true)
                 syncFinished.broadcast()
@@ -229,6 +229,7 @@ extension Store {
                 "the store refuses writes until reopened: \(activity) failed with \(error)")
             options.logger.error("\(activity) failed; the store refuses writes until reopened",
                                  metadata: ["directory": "\(directory)", "error": "\(error)"])
+            metrics.backgroundErrors.increment()
         }
         if walFailed && walError == nil {
             walError = TernError(
@@ -248,6 +249,7 @@ extension Store {
         defer {
             if let stallStart {
                 stats.stallMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - stallStart), ordering: .relaxed)
+                recordStall(since: stallStart)
             }
         }
         var slowedDown = false
@@ -261,7 +263,7 @@ extension Store {
                 slowedDown = true
                 let start = ContinuousClock.now
                 lock.unlock()
-                usleep(1000)
+                Platform.sleep(microseconds: 1000)
                 lock.lock()
                 stats.slowdownMicroseconds.wrappingAdd(microseconds(ContinuousClock.now - start), ordering: .relaxed)
                 continue
@@ -294,6 +296,7 @@ extension Store {
                 if walSyncedBytes < walWrittenBytes {
                     try old.sync()
                     stats.walSyncs.wrappingAdd(1, ordering: .relaxed)
+                    metrics.walSyncs.increment()
                 }
                 try old.close()
                 walSyncedBytes = walWrittenBytes

@@ -10,7 +10,7 @@ import Synchronization
 /// try store.close()
 /// ```
 ///
-/// Contracts (see DESIGN.md §2): batches are atomic; `.synced` writes survive power loss;
+/// Contracts (see docs/engine.md): batches are atomic; `.synced` writes survive power loss;
 /// recovery yields a prefix of the acknowledged batches; corruption is reported, never served;
 /// a failed sync makes the store refuse writes until it is reopened.
 ///
@@ -92,6 +92,8 @@ public final class Store: @unchecked Sendable {
     let currentView: Mutex<ReadView>
     let liveSnapshots = Mutex<[UInt64: Int]>([:])
     let stats = StoreStatisticsCounters()
+    /// The swift-metrics instruments (no-op unless `StoreOptions.metricsFactory` says otherwise).
+    package let metrics: StoreMetrics
     /// Runs the WAL syncs that async synced writers wait for (see `writeThenSync`).
     let asyncSyncs = SyncCoordinator()
     /// What opening the store found (WALs replayed, torn tails dropped). Set once by recovery,
@@ -103,6 +105,7 @@ public final class Store: @unchecked Sendable {
     init(options: StoreOptions, directory: String, versions: VersionSet, memtable: Memtable,
          walNumber: FileNumber, walFile: (any WritableFile)?, lastSequence: SequenceNumber, fileLock: (any FileLock)?) {
         self.options = options
+        self.metrics = StoreMetrics(factory: options.metricsFactory, dimensions: options.metricsDimensions)
         self.fileSystem = options.fileSystem
         self.directory = directory
         self.tableCache = TableCache(

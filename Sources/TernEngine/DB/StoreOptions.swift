@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// How a write must be persisted before the call returns. Every write names one: there is no
@@ -62,6 +63,13 @@ public struct StoreOptions: Sendable {
     /// (warning), a background failure that makes it refuse writes (error). Silent by default;
     /// pass a logger of your application's logging system.
     public var logger = Logger(label: "tern.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Where the store reports metrics (flushes, compactions, stalls, WAL syncs, background
+    /// errors; the table layer adds request latencies): none by default. Pass
+    /// `MetricsSystem.factory` to use the backend your application bootstrapped.
+    public var metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+    /// Dimensions added to every metric of the store (e.g. `[("store", "users")]` to tell
+    /// several stores apart).
+    public var metricsDimensions: [(String, String)] = []
     /// The hybrid logical clock that stamps every committed batch. Share one between a store and
     /// its replication so stamps received from peers advance it; tests inject a manual physical
     /// clock. Opening a store advances it past the last stamp the store committed.

@@ -1,10 +1,10 @@
 /// A number naming a file of the store: WALs, SSTables and manifests share one counter.
-public struct FileNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ value: UInt64) { self.rawValue = value }
-    public static func < (a: FileNumber, b: FileNumber) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { String(rawValue) }
+package struct FileNumber: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
+    package init(_ value: UInt64) { self.rawValue = value }
+    package static func < (a: FileNumber, b: FileNumber) -> Bool { a.rawValue < b.rawValue }
+    package var description: String { String(rawValue) }
 }
 
 /// The names of the files in a store directory.

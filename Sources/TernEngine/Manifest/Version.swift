@@ -4,8 +4,8 @@
 /// beyond hold files with disjoint key ranges, sorted by smallest key.
 ///
 /// Thread safety: immutable, shared freely; a reader that holds a version keeps its files alive.
-public final class Version: Sendable {
-    public static let levelCount = 7
+package final class Version: Sendable {
+    package static let levelCount = 7
 
     let levels: [[FileMetadata]]
 
@@ -17,10 +17,10 @@ public final class Version: Sendable {
     static let empty = Version(levels: Array(repeating: [], count: levelCount))
 
     /// Number of files per level.
-    public var fileCounts: [Int] { levels.map(\.count) }
+    package var fileCounts: [Int] { levels.map(\.count) }
 
     /// Total bytes per level.
-    public var levelSizes: [Int] { levels.map { $0.reduce(0) { $0 + $1.sizeBytes } } }
+    package var levelSizes: [Int] { levels.map { $0.reduce(0) { $0 + $1.sizeBytes } } }
 
     var allFiles: [FileMetadata] { levels.flatMap { $0 } }
 

@@ -5,9 +5,9 @@ import Synchronization
 /// File lifetime: a compaction that replaces a file marks it obsolete; the file is deleted when
 /// the last version holding this object goes away, which is when no read view, iterator or
 /// snapshot can still read it (their views hold the version). ARC does the reference counting.
-public final class FileMetadata: Sendable {
-    public let number: FileNumber
-    public let sizeBytes: Int
+package final class FileMetadata: Sendable {
+    package let number: FileNumber
+    package let sizeBytes: Int
     /// The smallest and largest internal keys in the file.
     let smallest: [UInt8]
     let largest: [UInt8]

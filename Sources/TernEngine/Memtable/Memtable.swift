@@ -263,7 +263,7 @@ struct MemtableIterator {
 }
 
 /// The outcome of a point lookup in one component of the tree (memtable or SSTable).
-public enum LookupResult: Sendable, Equatable {
+@_spi(Benchmarks) public enum LookupResult: Sendable, Equatable {
     /// The newest visible record holds this value.
     case found([UInt8])
     /// The newest visible record is a deletion: stop looking in older components.

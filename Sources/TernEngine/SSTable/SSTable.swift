@@ -31,10 +31,10 @@ import Synchronization
 ///
 /// Thread safety: immutable after `open` (its counters are atomics), so `Sendable`; any number
 /// of threads may call `get` and run their own iterators on one table at once.
-public final class SSTable: Sendable {
+package final class SSTable: Sendable {
     /// A point-lookup result whose value is a view into the data block, valid only inside the
     /// `withLookup` closure.
-    public enum LookupView {
+    package enum LookupView {
         /// The newest visible record holds this value (a view into the block).
         case found(UnsafeRawBufferPointer)
         /// The newest visible record is a tombstone.
@@ -44,17 +44,17 @@ public final class SSTable: Sendable {
     }
 
     /// Counters of the read path, for tests and metrics (relaxed atomics: totals, not ordering).
-    public struct Statistics: Sendable, Equatable {
+    package struct Statistics: Sendable, Equatable {
         /// Lookups that consulted the Bloom filter.
-        public var filterChecks: Int
+        package var filterChecks: Int
         /// Lookups the filter answered "absent" without reading a data block.
-        public var filterSkips: Int
+        package var filterSkips: Int
         /// Data blocks read from the file (by lookups and iterators).
-        public var dataBlockReads: Int
+        package var dataBlockReads: Int
     }
 
     /// The file's path, as named in errors.
-    public let path: String
+    package let path: String
     let file: any ReadableFile
     /// Shared decoded blocks (nil: every data block is read from the file).
     let cache: BlockCache?
@@ -101,7 +101,7 @@ public final class SSTable: Sendable {
     /// Throws `.corruption` (file and offset named) for a short file, bad magic, bad checksum
     /// or malformed metadata; `.unsupportedFormat` for a newer format version; or the file's
     /// read error.
-    public static func open(file: any ReadableFile, path: String) throws -> SSTable {
+    package static func open(file: any ReadableFile, path: String) throws -> SSTable {
         try open(file: file, path: path, cache: nil, ownsFile: false)
     }
 
@@ -121,7 +121,7 @@ public final class SSTable: Sendable {
     }
 
     /// A snapshot of the read-path counters.
-    public var statistics: Statistics {
+    package var statistics: Statistics {
         Statistics(
             filterChecks: filterCheckCount.load(ordering: .relaxed),
             filterSkips: filterSkipCount.load(ordering: .relaxed),
@@ -129,7 +129,7 @@ public final class SSTable: Sendable {
     }
 
     /// A new iterator over every entry (all versions) in internal-key order. Not positioned.
-    public func makeIterator() -> SSTableIterator {
+    package func makeIterator() -> SSTableIterator {
         SSTableIterator(table: self, fillsCache: true)
     }
 
@@ -146,7 +146,7 @@ public final class SSTable: Sendable {
     /// Consults the Bloom filter first: a key the filter rules out costs no block read. Otherwise
     /// reads at most one data block. Throws `.corruption` (naming the file and the block's
     /// offset) or the file's read error.
-    public func get(userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber) throws -> LookupResult {
+    package func get(userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber) throws -> LookupResult {
         try withLookup(userKey: userKey, snapshot: snapshot) { view in
             switch view {
             case .found(let value): .found([UInt8](value))
@@ -157,12 +157,12 @@ public final class SSTable: Sendable {
     }
 
     /// `get` for a byte-array key.
-    public func get(userKey: [UInt8], snapshot: SequenceNumber) throws -> LookupResult {
+    package func get(userKey: [UInt8], snapshot: SequenceNumber) throws -> LookupResult {
         try userKey.withUnsafeBytes { try get(userKey: $0, snapshot: snapshot) }
     }
 
     /// `get` without copying the value: `body` sees it in place (valid only during the call).
-    public func withLookup<Result>(
+    package func withLookup<Result>(
         userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber,
         _ body: (LookupView) throws -> Result
     ) throws -> Result {

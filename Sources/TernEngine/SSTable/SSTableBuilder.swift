@@ -7,17 +7,17 @@ public enum SSTableCompression: Sendable {
 }
 
 /// Options of an SSTable build. The reader needs none of them: everything it needs is in the file.
-public struct SSTableOptions: Sendable, Equatable {
+package struct SSTableOptions: Sendable, Equatable {
     /// A data block is cut as soon as its encoded size reaches this (before compression).
-    public var blockSizeBytes: Int
+    package var blockSizeBytes: Int
     /// Entries between restart points in data blocks.
-    public var restartInterval: Int
+    package var restartInterval: Int
     /// Per-block compression of data and index blocks (the filter is always stored raw).
-    public var compression: SSTableCompression
+    package var compression: SSTableCompression
     /// Bloom filter bits per distinct user key; 0 writes no filter.
-    public var bloomBitsPerKey: Int
+    package var bloomBitsPerKey: Int
 
-    public init(
+    package init(
         blockSizeBytes: Int = 4096, restartInterval: Int = 16,
         compression: SSTableCompression = .lz4, bloomBitsPerKey: Int = 10
     ) {
@@ -30,19 +30,19 @@ public struct SSTableOptions: Sendable, Equatable {
 }
 
 /// What a finished build produced (for the manifest and for compaction decisions).
-public struct SSTableProperties: Sendable, Equatable {
+package struct SSTableProperties: Sendable, Equatable {
     /// Bytes written to the file.
-    public var fileSizeBytes: Int
+    package var fileSizeBytes: Int
     /// Entries (internal keys) in the table.
-    public var entryCount: Int
+    package var entryCount: Int
     /// Data blocks written (the index has one entry per data block).
-    public var dataBlockCount: Int
+    package var dataBlockCount: Int
     /// The first and last internal keys; `nil` for an empty table.
-    public var smallestKey: [UInt8]?
-    public var largestKey: [UInt8]?
+    package var smallestKey: [UInt8]?
+    package var largestKey: [UInt8]?
     /// Stored sizes (payload, without trailer) of the filter (0 without one) and index blocks.
-    public var filterBlockSizeBytes: Int
-    public var indexBlockSizeBytes: Int
+    package var filterBlockSizeBytes: Int
+    package var indexBlockSizeBytes: Int
 }
 
 /// Writes one SSTable: entries in increasing internal-key order, then `finish()`.
@@ -55,7 +55,7 @@ public struct SSTableProperties: Sendable, Equatable {
 /// file. `finish` does not sync or close the file: durability is the caller's decision.
 ///
 /// Thread safety: confined to one thread.
-public struct SSTableBuilder: ~Copyable {
+package struct SSTableBuilder: ~Copyable {
     private let path: String
     private let options: SSTableOptions
     private var writer: BlockWriter
@@ -68,12 +68,12 @@ public struct SSTableBuilder: ~Copyable {
     /// (to choose a short separator).
     private var pendingIndexHandle: BlockHandle?
     /// Entries added so far.
-    public private(set) var entryCount = 0
+    package private(set) var entryCount = 0
     private var dataBlockCount = 0
 
     /// Starts a table written to `file` (at its current end, normally an empty new file).
     /// `path` names the file in errors.
-    public init(file: any WritableFile, path: String, options: SSTableOptions = SSTableOptions()) {
+    package init(file: any WritableFile, path: String, options: SSTableOptions = SSTableOptions()) {
         self.path = path
         self.options = options
         self.writer = BlockWriter(file: file, compression: options.compression, blockSizeBytes: options.blockSizeBytes)
@@ -82,7 +82,7 @@ public struct SSTableBuilder: ~Copyable {
     }
 
     /// The file size if the table were finished now, roughly (for cutting compaction outputs).
-    public var estimatedFileSizeBytes: Int {
+    package var estimatedFileSizeBytes: Int {
         writer.offset + dataBlock.estimatedSizeBytes + indexBlock.estimatedSizeBytes
             + filterHashes.count * options.bloomBitsPerKey / 8 + Footer.size
     }
@@ -90,7 +90,7 @@ public struct SSTableBuilder: ~Copyable {
     /// Adds an entry. REQUIRES (traps otherwise): `internalKey` is a well-formed internal key,
     /// strictly greater than the previous one in internal-key order.
     /// Throws the file's write error (sticky).
-    public mutating func add(_ internalKey: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+    package mutating func add(_ internalKey: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
         if let failure = writer.failure { throw failure }
         precondition(InternalKey.decodeTrailer(internalKey) != nil, "not a well-formed internal key")
         if entryCount > 0 {
@@ -120,14 +120,14 @@ public struct SSTableBuilder: ~Copyable {
     }
 
     /// Adds an entry from arrays (tests, tools).
-    public mutating func add(_ internalKey: [UInt8], _ value: [UInt8]) throws {
+    package mutating func add(_ internalKey: [UInt8], _ value: [UInt8]) throws {
         try internalKey.withUnsafeBytes { key in
             try value.withUnsafeBytes { value in try add(key, value) }
         }
     }
 
     /// Writes the last data block, the filter, the index and the footer. Does not sync or close.
-    public consuming func finish() throws -> SSTableProperties {
+    package consuming func finish() throws -> SSTableProperties {
         if let failure = writer.failure { throw failure }
         if !dataBlock.isEmpty { try flushDataBlock() }
         if let handle = pendingIndexHandle {
@@ -153,7 +153,7 @@ public struct SSTableBuilder: ~Copyable {
 
     /// Ends the build without finishing the file (after an error, or when the output is not
     /// wanted). The caller removes the file.
-    public consuming func abandon() {}
+    package consuming func abandon() {}
 
     // MARK: Writing
 

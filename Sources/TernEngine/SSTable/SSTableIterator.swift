@@ -15,15 +15,15 @@
 /// `~Copyable` (it owns its cursors' key buffers); a layer that needs to store iterators in a
 /// collection can box one in a final class.
 /// Thread safety: one thread at a time per iterator; many iterators may share one table.
-public struct SSTableIterator: ~Copyable {
+package struct SSTableIterator: ~Copyable {
     /// The table iterated (kept alive by the iterator).
-    public let table: SSTable
+    package let table: SSTable
     private var indexIterator: BlockIterator
     private var dataIterator: BlockIterator
     /// The handle of the block in `dataIterator`, `nil` when none is loaded.
     private var dataHandle: BlockHandle?
     /// The error that stopped the iterator, if any.
-    public private(set) var error: TernError? {
+    package private(set) var error: TernError? {
         didSet { failed = error != nil }
     }
     /// `error != nil`, as a plain flag: the hot path tests it without copying the error.
@@ -55,16 +55,16 @@ public struct SSTableIterator: ~Copyable {
     static let maximumReadBufferBytes = 1024 * 1024
 
     /// Whether the iterator is at an entry.
-    public var isValid: Bool { !failed && dataIterator.isValid }
+    package var isValid: Bool { !failed && dataIterator.isValid }
 
     /// The current internal key. REQUIRES: `isValid`.
-    public var key: UnsafeRawBufferPointer { dataIterator.key }
+    package var key: UnsafeRawBufferPointer { dataIterator.key }
 
     /// The current value. REQUIRES: `isValid`.
-    public var value: UnsafeRawBufferPointer { dataIterator.value }
+    package var value: UnsafeRawBufferPointer { dataIterator.value }
 
     /// Moves to the first entry (invalid for an empty table).
-    public mutating func seekToFirst() {
+    package mutating func seekToFirst() {
         guard !failed else { return }
         indexIterator.seekToFirst()
         if loadDataBlock() { dataIterator.seekToFirst() }
@@ -72,7 +72,7 @@ public struct SSTableIterator: ~Copyable {
     }
 
     /// Moves to the last entry (invalid for an empty table).
-    public mutating func seekToLast() {
+    package mutating func seekToLast() {
         guard !failed else { return }
         indexIterator.seekToLast()
         if loadDataBlock() { dataIterator.seekToLast() }
@@ -81,7 +81,7 @@ public struct SSTableIterator: ~Copyable {
 
     /// Moves to the first entry whose key is `>= target` in internal-key order (invalid when none
     /// is). REQUIRES: `target` is an internal key (at least 8 bytes).
-    public mutating func seek(_ target: UnsafeRawBufferPointer) {
+    package mutating func seek(_ target: UnsafeRawBufferPointer) {
         guard !failed else { return }
         indexIterator.seek(target)
         if loadDataBlock() { dataIterator.seek(target) }
@@ -89,19 +89,19 @@ public struct SSTableIterator: ~Copyable {
     }
 
     /// `seek` with a byte-array target.
-    public mutating func seek(_ target: [UInt8]) {
+    package mutating func seek(_ target: [UInt8]) {
         target.withUnsafeBytes { seek($0) }
     }
 
     /// Moves to the next entry. REQUIRES: `isValid`.
-    public mutating func next() {
+    package mutating func next() {
         precondition(isValid, "next on an invalid SSTable iterator")
         dataIterator.next()
         skipEmptyBlocksForward()
     }
 
     /// Moves to the previous entry (invalid before the first). REQUIRES: `isValid`.
-    public mutating func prev() {
+    package mutating func prev() {
         precondition(isValid, "prev on an invalid SSTable iterator")
         dataIterator.prev()
         skipEmptyBlocksBackward()

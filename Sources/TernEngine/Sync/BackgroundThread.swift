@@ -1,49 +1,35 @@
 import CTernSupport
-import Glibc
 
 /// A dedicated OS thread for flushes and compactions (and the table layer's TTL purger): they
 /// block on I/O for long stretches and must not occupy Swift's cooperative pool.
 ///
 /// Thread safety: `join()` is called once, by the owner.
-public final class BackgroundThread: @unchecked Sendable {
-    private var thread = pthread_t()
+package final class BackgroundThread: @unchecked Sendable {
+    private let thread: PlatformThread
 
     /// Starts a thread running `body`. Call `join()` before the thread's owner goes away.
     ///
     /// - Parameter niceness: added to the thread's nice value (Linux schedules threads
     ///   individually): background work at a higher niceness yields the cores to foreground
     ///   reads and writes, which keeps their tail latency down on a small machine. 0 leaves it.
-    public init(niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(body, niceness: niceness))
-        let result = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            if box.niceness != 0 {
+    package init(niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
+        thread = PlatformThread.start {
+            if niceness != 0 {
                 // Best effort: raising niceness needs no privilege; a failure just keeps 0.
-                _ = tern_increase_thread_niceness(box.niceness)
+                _ = tern_increase_thread_niceness(niceness)
             }
-            box.body()
-            return nil
-        }, box.toOpaque())
-        precondition(result == 0, "cannot start a background thread: errno \(result)")
+            body()
+        }
     }
 
     /// Waits for the thread's body to return. Called on the thread itself (its owner was released
     /// there), it detaches the thread instead: the body returns on its own, and waiting for it
     /// would wait forever.
-    public func join() {
-        if pthread_equal(thread, pthread_self()) != 0 {
-            pthread_detach(thread)
+    package func join() {
+        if thread.isCurrent {
+            thread.detach()
         } else {
-            pthread_join(thread, nil)
-        }
-    }
-
-    private final class Box {
-        let body: @Sendable () -> Void
-        let niceness: Int32
-        init(_ body: @escaping @Sendable () -> Void, niceness: Int32) {
-            self.body = body
-            self.niceness = niceness
+            thread.join()
         }
     }
 }

@@ -12,9 +12,9 @@ import TernEngine
 /// Decoding validates everything it reads (lengths, UTF-8, canonical numbers, sorted unique names
 /// and set elements, non-empty sets, nesting depth) and throws `TernError.corruption` on malformed
 /// input; it never traps.
-public enum ItemCodec {
+package enum ItemCodec {
     /// The version byte every encoded item starts with. Bump it on any change to the bytes produced.
-    public static let formatVersion: UInt8 = 1
+    package static let formatVersion: UInt8 = 1
 
     enum Tag: UInt8 {
         case string = 0x01
@@ -38,14 +38,14 @@ public enum ItemCodec {
     // MARK: - Encoding
 
     /// The encoding of `item`.
-    public static func encode(_ item: Item) -> [UInt8] {
+    package static func encode(_ item: Item) -> [UInt8] {
         var bytes: [UInt8] = []
         encode(item, into: &bytes)
         return bytes
     }
 
     /// Appends the encoding of `item` to `bytes` (reuse one buffer across items to avoid allocation).
-    public static func encode(_ item: Item, into bytes: inout [UInt8]) {
+    package static func encode(_ item: Item, into bytes: inout [UInt8]) {
         var entries: [Encoded.Entry]? = nil
         appendItem(item, to: &bytes, entries: &entries)
     }
@@ -184,32 +184,32 @@ public enum ItemCodec {
     /// Decodes a whole item.
     ///
     /// - Throws: `TernError` `.corruption` for malformed bytes.
-    public static func decode(_ bytes: [UInt8]) throws -> Item {
+    package static func decode(_ bytes: [UInt8]) throws -> Item {
         try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: nil) }
     }
 
     /// Decodes only the top-level attributes named in `names`, skipping the others without decoding
     /// them (a projection's first step). Names absent from the item are absent from the result.
-    public static func decode(_ bytes: [UInt8], attributes names: Set<String>) throws -> Item {
+    package static func decode(_ bytes: [UInt8], attributes names: Set<String>) throws -> Item {
         try decode(bytes, selection: AttributeSelection(names))
     }
 
     /// Like `decode(_:attributes:)` with the names prepared once (build the selection once per
     /// query, not per item).
-    public static func decode(_ bytes: [UInt8], selection: AttributeSelection) throws -> Item {
+    package static func decode(_ bytes: [UInt8], selection: AttributeSelection) throws -> Item {
         try bytes.withUnsafeBufferPointer { buffer in try decode(buffer, selection: selection) }
     }
 
     /// A set of top-level attribute names prepared for `decode(_:selection:)`: their UTF-8 bytes,
     /// compared against stored names without creating strings for the attributes skipped.
-    public struct AttributeSelection: Sendable {
+    package struct AttributeSelection: Sendable {
         let names: [[UInt8]]
         /// The names as strings, parallel to `names`: a matched attribute reuses the caller's
         /// string instead of validating and copying the stored bytes again.
         let strings: [String]
 
         /// The selection of `names`.
-        public init(_ names: some Sequence<String>) {
+        package init(_ names: some Sequence<String>) {
             var seen: Set<[UInt8]> = []
             var bytes: [[UInt8]] = []
             var strings: [String] = []
@@ -238,12 +238,12 @@ public enum ItemCodec {
     }
 
     /// Decodes one top-level attribute, or returns `nil` when the item has none of that name.
-    public static func value(named name: String, in bytes: [UInt8]) throws -> AttributeValue? {
+    package static func value(named name: String, in bytes: [UInt8]) throws -> AttributeValue? {
         try decode(bytes, attributes: [name])[name]
     }
 
     /// Decodes from borrowed bytes; `selection` limits the top-level attributes decoded (nil: all).
-    public static func decode(_ buffer: UnsafeBufferPointer<UInt8>, selection: AttributeSelection?) throws -> Item {
+    package static func decode(_ buffer: UnsafeBufferPointer<UInt8>, selection: AttributeSelection?) throws -> Item {
         var reader = ByteReader(buffer, format: "item codec")
         let version = try reader.readByte()
         guard version == formatVersion else { throw reader.corruption("unknown item format version \(version)", at: 0) }

@@ -10,9 +10,9 @@ import TernEngine
 ///
 /// The format version is not written into keys (a byte per key would buy nothing); it belongs in the
 /// table's metadata, and a change to this encoding must bump `formatVersion`.
-public enum KeyEncoding {
+package enum KeyEncoding {
     /// The version of this encoding. Bump it on any change to the bytes produced.
-    public static let formatVersion = 1
+    package static let formatVersion = 1
 
     /// Type code of a binary (`B`) element.
     static let binaryCode: UInt8 = 0x01
@@ -28,7 +28,7 @@ public enum KeyEncoding {
     /// Appends the encoding of `value` to `bytes`.
     ///
     /// - Complexity: O(n) in the value's length; no allocation beyond `bytes`' growth.
-    public static func append(_ value: KeyValue, to bytes: inout [UInt8]) {
+    package static func append(_ value: KeyValue, to bytes: inout [UInt8]) {
         switch value {
         case .binary(let payload):
             bytes.append(binaryCode)
@@ -44,14 +44,14 @@ public enum KeyEncoding {
     }
 
     /// The encoding of one key value.
-    public static func encode(_ value: KeyValue) -> [UInt8] {
+    package static func encode(_ value: KeyValue) -> [UInt8] {
         var bytes: [UInt8] = []
         append(value, to: &bytes)
         return bytes
     }
 
     /// The encoding of a primary key: `[partition][sort]` (just `[partition]` without a sort key).
-    public static func encode(_ key: PrimaryKey) -> [UInt8] {
+    package static func encode(_ key: PrimaryKey) -> [UInt8] {
         var bytes: [UInt8] = []
         append(key.partition, to: &bytes)
         if let sort = key.sort { append(sort, to: &bytes) }
@@ -60,7 +60,7 @@ public enum KeyEncoding {
 
     /// The bytes every key of `partition` starts with, and the first byte string after all of them:
     /// a scan of `lower ..< upper` visits exactly that partition's keys, in sort-key order.
-    public static func partitionRange(_ partition: KeyValue) -> (lower: [UInt8], upper: [UInt8]) {
+    package static func partitionRange(_ partition: KeyValue) -> (lower: [UInt8], upper: [UInt8]) {
         let lower = encode(partition)
         // Every sort element starts with a type code below 0xFF, so `lower + [0xFF]` is above them all.
         return (lower, lower + [0xFF])
@@ -69,7 +69,7 @@ public enum KeyEncoding {
     /// The encoded form shared by every string or binary key that begins with `prefix` (for
     /// `begins_with`): the type code and escaped bytes, without the terminator. Numbers have no
     /// such prefix; passing one traps.
-    public static func encodedPrefix(_ prefix: KeyValue) -> [UInt8] {
+    package static func encodedPrefix(_ prefix: KeyValue) -> [UInt8] {
         var bytes: [UInt8] = []
         switch prefix {
         case .binary(let payload):
@@ -86,7 +86,7 @@ public enum KeyEncoding {
 
     /// The smallest byte string greater than every string that starts with `prefix`, or `nil` when
     /// there is none (an empty or all-0xFF prefix).
-    public static func prefixUpperBound(_ prefix: [UInt8]) -> [UInt8]? {
+    package static func prefixUpperBound(_ prefix: [UInt8]) -> [UInt8]? {
         var bytes = prefix
         while let last = bytes.last {
             if last < 0xFF {
@@ -101,7 +101,7 @@ public enum KeyEncoding {
     /// Decodes one element starting at `offset`, advancing `offset` past it.
     ///
     /// - Throws: `TernError` `.corruption` for truncated or malformed bytes; never traps.
-    public static func decodeElement(_ bytes: [UInt8], offset: inout Int) throws -> KeyValue {
+    package static func decodeElement(_ bytes: [UInt8], offset: inout Int) throws -> KeyValue {
         guard offset < bytes.count else { throw corrupt("key ends before an element", offset) }
         let code = bytes[offset]
         switch code {
@@ -128,7 +128,7 @@ public enum KeyEncoding {
     /// Decodes a whole primary key: one element, or two when `hasSortKey`, and nothing after.
     ///
     /// - Throws: `TernError` `.corruption` for malformed bytes or trailing garbage.
-    public static func decodeKey(_ bytes: [UInt8], hasSortKey: Bool) throws -> PrimaryKey {
+    package static func decodeKey(_ bytes: [UInt8], hasSortKey: Bool) throws -> PrimaryKey {
         var offset = 0
         let partition = try decodeElement(bytes, offset: &offset)
         let sort = hasSortKey ? try decodeElement(bytes, offset: &offset) : nil

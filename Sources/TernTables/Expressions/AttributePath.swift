@@ -2,9 +2,9 @@
 ///
 /// Names are resolved (placeholders replaced), so `#ab` with `#ab → "a.b"` is the single name
 /// `a.b`, not a nested path.
-public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
+package struct AttributePath: Sendable, Hashable, CustomStringConvertible {
     /// One step of a path.
-    public enum Element: Sendable, Hashable {
+    package enum Element: Sendable, Hashable {
         /// A map key (or, first, a top-level attribute name).
         case name(String)
         /// A list index.
@@ -12,27 +12,27 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The deepest path DynamoDB accepts.
-    public static let maxDepth = 32
+    package static let maxDepth = 32
 
     /// The top-level attribute name.
-    public let name: String
+    package let name: String
     /// The steps after the top-level name.
-    public let rest: [Element]
+    package let rest: [Element]
 
     /// The path `name` followed by `rest` (a top-level attribute when `rest` is empty).
-    public init(_ name: String, _ rest: [Element] = []) {
+    package init(_ name: String, _ rest: [Element] = []) {
         self.name = name
         self.rest = rest
     }
 
     /// All steps, the top-level name first.
-    public var elements: [Element] { [.name(name)] + rest }
+    package var elements: [Element] { [.name(name)] + rest }
 
     /// True for a top-level attribute (no nested steps).
-    public var isTopLevel: Bool { rest.isEmpty }
+    package var isTopLevel: Bool { rest.isEmpty }
 
     /// DynamoDB's rendering in error messages: `[a, b, [1]]`.
-    public var description: String {
+    package var description: String {
         "[" + elements.map { element in
             switch element {
             case .name(let name): name
@@ -43,7 +43,7 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible {
 
     /// The value at this path in `item`, or nil when any step is missing, out of range, or of the
     /// wrong type (a key on a list, an index on a map or scalar).
-    public func value(in item: Item) -> AttributeValue? {
+    package func value(in item: Item) -> AttributeValue? {
         guard var current = item[name] else { return nil }
         for element in rest {
             switch (element, current) {

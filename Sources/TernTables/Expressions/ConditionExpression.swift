@@ -5,16 +5,16 @@
 /// syntax error, an unknown function, a constant of the wrong type, an undefined placeholder, a
 /// reserved word) is rejected by `init`; everything that depends on the item (a missing attribute,
 /// a type mismatch) makes the condition false, as in DynamoDB.
-public struct ConditionExpression: Sendable {
+package struct ConditionExpression: Sendable {
     /// The parsed tree.
-    public let root: ConditionNode
+    package let root: ConditionNode
 
     /// Parses `text` as an expression of `kind` (`.condition` or `.filter`).
     ///
     /// - Parameter attributes: the request's placeholders; the ones used are recorded in it.
     /// - Throws: `ValidationException` with DynamoDB's message ("Invalid ConditionExpression:
     ///   Syntax error; token: ...", "Invalid function name; function: ...", ...).
-    public init(_ text: String, kind: ExpressionKind = .condition, attributes: inout ExpressionAttributes) throws(DynamoError) {
+    package init(_ text: String, kind: ExpressionKind = .condition, attributes: inout ExpressionAttributes) throws(DynamoError) {
         var parser = try ExpressionParser(text, kind: kind, attributes: attributes)
         let root = try parser.parseCondition()
         try parser.finish()
@@ -25,13 +25,13 @@ public struct ConditionExpression: Sendable {
     /// True when `item` satisfies the condition. Pass `[:]` for an item that does not exist.
     ///
     /// - Complexity: proportional to the size of the expression and of the values it inspects.
-    public func evaluate(_ item: Item) -> Bool { root.evaluate(item) }
+    package func evaluate(_ item: Item) -> Bool { root.evaluate(item) }
 
     /// Checks a Query's filter: it may not read the key attributes (a Scan's filter may).
     ///
     /// - Throws: `ValidationException` "Filter Expression can only contain non-primary key
     ///   attributes: Primary key attribute: <name>".
-    public func checkNoKeyAttributes(_ schema: KeySchema) throws(DynamoError) {
+    package func checkNoKeyAttributes(_ schema: KeySchema) throws(DynamoError) {
         let names = topLevelNames
         for name in schema.attributeNames where names.contains(name) {
             throw .validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(name)")
@@ -40,7 +40,7 @@ public struct ConditionExpression: Sendable {
 
     /// The top-level attribute names the expression reads (to decode only those, or to check that a
     /// Query filter leaves key attributes alone).
-    public var topLevelNames: Set<String> {
+    package var topLevelNames: Set<String> {
         var names: Set<String> = []
         root.collectNames(into: &names)
         return names
@@ -48,7 +48,7 @@ public struct ConditionExpression: Sendable {
 }
 
 /// A node of a parsed condition.
-public indirect enum ConditionNode: Sendable {
+package indirect enum ConditionNode: Sendable {
     /// `lhs <comparator> rhs`.
     case comparison(ConditionOperand, Comparator, ConditionOperand)
     /// `value BETWEEN lower AND upper`, inclusive.
@@ -96,7 +96,7 @@ public indirect enum ConditionNode: Sendable {
 }
 
 /// An operand of a condition: a document path, a constant, or `size(path)`.
-public enum ConditionOperand: Sendable, Equatable {
+package enum ConditionOperand: Sendable, Equatable {
     /// The item's value at a path (absent when missing).
     case path(AttributePath)
     /// A constant from `ExpressionAttributeValues`.
@@ -113,7 +113,7 @@ public enum ConditionOperand: Sendable, Equatable {
 }
 
 /// The comparison operators.
-public enum Comparator: String, Sendable {
+package enum Comparator: String, Sendable {
     /// `=`.
     case equal = "="
     /// `<>` (true when either side is missing).

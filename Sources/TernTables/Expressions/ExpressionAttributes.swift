@@ -5,18 +5,18 @@
 /// expressions of the request together (e.g. an UpdateExpression and a ConditionExpression). So
 /// parse every expression of a request with the same `ExpressionAttributes` (the parsers take it
 /// `inout` and record what they use), then call `checkAllUsed()` once.
-public struct ExpressionAttributes: Sendable {
+package struct ExpressionAttributes: Sendable {
     /// `#placeholder` → attribute name.
-    public let names: [String: String]
+    package let names: [String: String]
     /// `:placeholder` → value.
-    public let values: [String: AttributeValue]
+    package let values: [String: AttributeValue]
     /// The placeholders of `names` used so far.
-    public private(set) var usedNames: Set<String> = []
+    package private(set) var usedNames: Set<String> = []
     /// The placeholders of `values` used so far.
-    public private(set) var usedValues: Set<String> = []
+    package private(set) var usedValues: Set<String> = []
 
     /// No names and no values (a request without the parameters).
-    public static let none = ExpressionAttributes(checkedNames: [:], values: [:])
+    package static let none = ExpressionAttributes(checkedNames: [:], values: [:])
 
     private init(checkedNames names: [String: String], values: [String: AttributeValue]) {
         self.names = names
@@ -30,7 +30,7 @@ public struct ExpressionAttributes: Sendable {
     ///   - values: `ExpressionAttributeValues`, or nil when the request has none.
     /// - Throws: `ValidationException` for a present but empty map, a key that is not `#` or `:`
     ///   followed by letters, digits or underscores, or an invalid value (an empty set, ...).
-    public init(names: [String: String]? = nil, values: [String: AttributeValue]? = nil) throws(DynamoError) {
+    package init(names: [String: String]? = nil, values: [String: AttributeValue]? = nil) throws(DynamoError) {
         if let names {
             if names.isEmpty { throw .validation("ExpressionAttributeNames must not be empty") }
             for key in names.keys where !ExpressionAttributes.isPlaceholder(key, sigil: UInt8(ascii: "#")) {
@@ -81,7 +81,7 @@ public struct ExpressionAttributes: Sendable {
     ///
     /// - Throws: `ValidationException` "Value provided in ExpressionAttributeNames unused in
     ///   expressions: keys: {#a, #b}" (names are checked before values; keys listed in byte order).
-    public func checkAllUsed() throws(DynamoError) {
+    package func checkAllUsed() throws(DynamoError) {
         let unusedNames = names.keys.filter { !usedNames.contains($0) }
         if !unusedNames.isEmpty {
             throw .validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {\(ByteOrder.sortedStrings(unusedNames).joined(separator: ", "))}")

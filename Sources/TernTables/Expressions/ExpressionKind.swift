@@ -1,6 +1,6 @@
 /// Which request parameter an expression came from; it names the expression in error messages
 /// ("Invalid UpdateExpression: ...") and decides which functions are allowed.
-public enum ExpressionKind: String, Sendable {
+package enum ExpressionKind: String, Sendable {
     /// A write's `ConditionExpression`.
     case condition = "ConditionExpression"
     /// A Query's or Scan's `FilterExpression`.
@@ -13,7 +13,7 @@ public enum ExpressionKind: String, Sendable {
     case projection = "ProjectionExpression"
 
     /// The longest expression DynamoDB accepts, in UTF-8 bytes.
-    public static let maxLengthBytes = 4096
+    package static let maxLengthBytes = 4096
 
     /// A `ValidationException` about this expression, in DynamoDB's "Invalid <Kind>: <detail>" form.
     func error(_ detail: String, offset: Int? = nil) -> DynamoError {

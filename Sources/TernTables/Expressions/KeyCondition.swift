@@ -1,13 +1,13 @@
 /// A parsed `KeyConditionExpression`, checked against a key schema: the partition key value and at
 /// most one sort-key condition.
-public struct KeyCondition: Sendable, Equatable {
+package struct KeyCondition: Sendable, Equatable {
     /// The partition key value the query reads.
-    public let partitionKey: KeyValue
+    package let partitionKey: KeyValue
     /// The condition on the sort key, if any.
-    public let sortKeyCondition: SortKeyCondition?
+    package let sortKeyCondition: SortKeyCondition?
 
     /// A key condition built in code (already valid for its schema).
-    public init(partitionKey: KeyValue, sortKeyCondition: SortKeyCondition? = nil) {
+    package init(partitionKey: KeyValue, sortKeyCondition: SortKeyCondition? = nil) {
         self.partitionKey = partitionKey
         self.sortKeyCondition = sortKeyCondition
     }
@@ -19,7 +19,7 @@ public struct KeyCondition: Sendable, Equatable {
     ///   `NOT`, `<>` or `IN`, two conditions on one key, more than two conditions, a non-key or
     ///   nested attribute, a sort condition on a hash-only schema, a value of the wrong type, an
     ///   empty key value, `begins_with` on a number, BETWEEN with its bounds reversed.
-    public init(_ text: String, schema: KeySchema, attributes: inout ExpressionAttributes) throws(DynamoError) {
+    package init(_ text: String, schema: KeySchema, attributes: inout ExpressionAttributes) throws(DynamoError) {
         var parser = try ExpressionParser(text, kind: .keyCondition, attributes: attributes)
         let root = try parser.parseCondition()
         try parser.finish()
@@ -150,7 +150,7 @@ public struct KeyCondition: Sendable, Equatable {
     }
 
     /// True when an item with sort key `sortKey` satisfies the condition (always true without one).
-    public func matches(sortKey: KeyValue?) -> Bool {
+    package func matches(sortKey: KeyValue?) -> Bool {
         guard let sortKeyCondition else { return true }
         guard let sortKey else { return false }
         return sortKeyCondition.matches(sortKey)

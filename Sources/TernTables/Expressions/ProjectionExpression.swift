@@ -6,9 +6,9 @@
 /// are not added. Overlapping (`a, a.b`) or conflicting (`a.b, a[0]`) paths are rejected.
 ///
 /// The paths are compiled into a tree once, so `apply` walks only what it returns.
-public struct ProjectionExpression: Sendable {
+package struct ProjectionExpression: Sendable {
     /// The paths in the order written.
-    public let paths: [AttributePath]
+    package let paths: [AttributePath]
     private let root: ProjectionNode
 
     /// Parses `text`: `path (',' path)*`.
@@ -16,7 +16,7 @@ public struct ProjectionExpression: Sendable {
     /// - Parameter attributes: the request's placeholders; the ones used are recorded in it.
     /// - Throws: `ValidationException` for a syntax error, an undefined or reserved name, or
     ///   overlapping or conflicting paths.
-    public init(_ text: String, attributes: inout ExpressionAttributes) throws(DynamoError) {
+    package init(_ text: String, attributes: inout ExpressionAttributes) throws(DynamoError) {
         var parser = try ExpressionParser(text, kind: .projection, attributes: attributes)
         var paths = [try parser.parsePath()]
         while parser.current.kind == .comma {
@@ -39,10 +39,10 @@ public struct ProjectionExpression: Sendable {
 
     /// The top-level attributes the projection reads: decode only these (see
     /// `ItemCodec.decode(_:attributes:)`).
-    public var topLevelNames: Set<String> { Set(paths.map(\.name)) }
+    package var topLevelNames: Set<String> { Set(paths.map(\.name)) }
 
     /// The projected item.
-    public func apply(to item: Item) -> Item {
+    package func apply(to item: Item) -> Item {
         var result: Item = [:]
         for (name, node) in root.names {
             if let value = item[name], let projected = node.project(value) { result[name] = projected }

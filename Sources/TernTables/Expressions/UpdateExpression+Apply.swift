@@ -1,13 +1,13 @@
 /// The outcome of applying an update: the new item and what changed.
-public struct UpdateResult: Sendable {
+package struct UpdateResult: Sendable {
     /// The item after the update (key attributes included).
-    public let item: Item
+    package let item: Item
     /// The paths the update wrote, for `UPDATED_OLD` / `UPDATED_NEW`.
-    public let updatedPaths: [AttributePath]
+    package let updatedPaths: [AttributePath]
 
     /// The `Attributes` to return for `option`, given the item before the update (nil if absent).
     /// Nil means "no Attributes".
-    public func attributes(for option: ReturnValue, oldItem: Item?) -> Item? {
+    package func attributes(for option: ReturnValue, oldItem: Item?) -> Item? {
         let projection = ProjectionExpression(independentPaths: updatedPaths)
         let result: Item?
         switch option {
@@ -42,7 +42,7 @@ extension UpdateExpression {
     /// - Throws: `ValidationException` — writing a key attribute, an operand that is missing or of
     ///   the wrong type, a path through a missing parent or a value of the wrong type, arithmetic
     ///   beyond 38 digits, nesting beyond 32 levels, or an item over 400 KB.
-    public func apply(to oldItem: Item?, key: Item, keySchema: KeySchema) throws(DynamoError) -> UpdateResult {
+    package func apply(to oldItem: Item?, key: Item, keySchema: KeySchema) throws(DynamoError) -> UpdateResult {
         for action in actions where keySchema.isKeyAttribute(action.path.name) {
             throw .validation(
                 "One or more parameter values were invalid: Cannot update attribute \(action.path.name). This attribute is part of the key")

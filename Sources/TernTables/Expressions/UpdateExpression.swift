@@ -15,9 +15,9 @@
 /// twice, two actions on overlapping or conflicting paths, unknown or misplaced functions, and
 /// constants of the wrong type. `apply` rejects the rest (key attributes, missing operands, wrong
 /// types in the item, invalid paths, the size limit).
-public struct UpdateExpression: Sendable {
+package struct UpdateExpression: Sendable {
     /// The actions in the order written.
-    public let actions: [UpdateAction]
+    package let actions: [UpdateAction]
 
     /// Parses `text`.
     ///
@@ -25,7 +25,7 @@ public struct UpdateExpression: Sendable {
     /// - Throws: `ValidationException` with DynamoDB's message ("Invalid UpdateExpression: Syntax
     ///   error; token: ...", "The \"SET\" section can only be used once in an update expression;",
     ///   "Two document paths overlap with each other; ...").
-    public init(_ text: String, attributes: inout ExpressionAttributes) throws(DynamoError) {
+    package init(_ text: String, attributes: inout ExpressionAttributes) throws(DynamoError) {
         var parser = try ExpressionParser(text, kind: .update, attributes: attributes)
         let actions = try parser.parseUpdate()
         try parser.finish()
@@ -35,11 +35,11 @@ public struct UpdateExpression: Sendable {
     }
 
     /// The paths the actions write, in the order written.
-    public var paths: [AttributePath] { actions.map(\.path) }
+    package var paths: [AttributePath] { actions.map(\.path) }
 }
 
 /// One action of an update.
-public enum UpdateAction: Sendable {
+package enum UpdateAction: Sendable {
     /// `SET path = value`.
     case set(AttributePath, UpdateValue)
     /// `REMOVE path`.
@@ -50,7 +50,7 @@ public enum UpdateAction: Sendable {
     case delete(AttributePath, AttributeValue)
 
     /// The path the action writes.
-    public var path: AttributePath {
+    package var path: AttributePath {
         switch self {
         case .set(let path, _), .remove(let path), .add(let path, _), .delete(let path, _): path
         }
@@ -58,7 +58,7 @@ public enum UpdateAction: Sendable {
 }
 
 /// The right-hand side of a SET action.
-public enum UpdateValue: Sendable {
+package enum UpdateValue: Sendable {
     /// A single operand.
     case operand(UpdateOperand)
     /// `a + b` on numbers.
@@ -68,7 +68,7 @@ public enum UpdateValue: Sendable {
 }
 
 /// An operand of a SET action.
-public indirect enum UpdateOperand: Sendable {
+package indirect enum UpdateOperand: Sendable {
     /// The old item's value at a path (which must exist).
     case path(AttributePath)
     /// A constant from `ExpressionAttributeValues`.

@@ -1,4 +1,4 @@
-import Glibc
+import RealModule
 
 /// Great-circle distances on a spherical Earth.
 public enum GeoDistance {
@@ -18,10 +18,10 @@ public enum GeoDistance {
         let phi2 = latitude2 * radiansPerDegree
         let deltaPhi = phi2 - phi1
         let deltaLambda = (longitude2 - longitude1) * radiansPerDegree
-        let sinPhi = sin(deltaPhi / 2)
-        let sinLambda = sin(deltaLambda / 2)
-        let a = sinPhi * sinPhi + cos(phi1) * cos(phi2) * sinLambda * sinLambda
-        return 2 * earthRadiusMeters * asin(Swift.min(1, a.squareRoot()))
+        let sinPhi = Double.sin(deltaPhi / 2)
+        let sinLambda = Double.sin(deltaLambda / 2)
+        let a = sinPhi * sinPhi + Double.cos(phi1) * Double.cos(phi2) * sinLambda * sinLambda
+        return 2 * earthRadiusMeters * Double.asin(Swift.min(1, a.squareRoot()))
     }
 
     /// The smallest distance, in metres, from a point to any point of `cell` (0 inside it).
@@ -52,7 +52,7 @@ public enum GeoDistance {
         let phi = latitude * radiansPerDegree
         let delta = (longitude - edge) * radiansPerDegree
         // The point's projection onto the meridian plane; its latitude is the foot's.
-        let foot = atan2(sin(phi), cos(phi) * cos(delta)) / radiansPerDegree
+        let foot = Double.atan2(y: Double.sin(phi), x: Double.cos(phi) * Double.cos(delta)) / radiansPerDegree
         if foot > south, foot < north {
             best = Swift.min(best, haversineMeters(latitude1: latitude, longitude1: longitude, latitude2: foot, longitude2: edge))
         }
@@ -61,7 +61,7 @@ public enum GeoDistance {
 
     /// `degrees` folded into -180 ..< 180.
     static func normalizedDegrees(_ degrees: Double) -> Double {
-        var value = fmod(degrees + 180, 360)
+        var value = (degrees + 180).truncatingRemainder(dividingBy: 360)
         if value < 0 { value += 360 }
         return value - 180
     }
@@ -100,9 +100,9 @@ public struct GeoCovering: Sendable {
         let columns = 1 << Geohash.longitudeBits(precision)
         var columnRange: (first: Int, count: Int) = (0, columns)
         if south > -90, north < 90 {
-            let ratio = sin(angular) / cos(latitude * GeoDistance.radiansPerDegree)
+            let ratio = Double.sin(angular) / Double.cos(latitude * GeoDistance.radiansPerDegree)
             if ratio < 1, angular < Double.pi / 2 {
-                let halfWidth = asin(ratio) / GeoDistance.radiansPerDegree + slackDegrees
+                let halfWidth = Double.asin(ratio) / GeoDistance.radiansPerDegree + slackDegrees
                 let first = Geohash.bisect(
                     GeoDistance.normalizedDegrees(longitude - halfWidth), low: -180, high: 180, bits: Geohash.longitudeBits(precision))
                 let span = Int((2 * halfWidth / (360 / Double(columns))).rounded(.up)) + 2

@@ -60,3 +60,18 @@ extension Number: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
         }
     }
 }
+
+/// Literal key values: `"ada@example.com"` is `S`, `30` and `2.5` are `N` (so a sort-key
+/// condition reads `.between(25, 35)`).
+extension KeyValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral
+{
+    /// `S`.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// `N`, exactly.
+    public init(integerLiteral value: Int) { self = .number(Number(value)) }
+    /// `N`: the shortest decimal that reads back as the literal's `Double`.
+    ///
+    /// - Precondition: the literal is within DynamoDB's range.
+    public init(floatLiteral value: Double) { self = .number(Number(floatLiteral: value)) }
+}

@@ -1,42 +1,42 @@
 /// A table's (or index's) primary key: a partition (HASH) key and an optional sort (RANGE) key.
-public struct KeySchema: Sendable, Hashable {
+package struct KeySchema: Sendable, Hashable {
     /// One key attribute: its name and type.
-    public struct Attribute: Sendable, Hashable {
+    package struct Attribute: Sendable, Hashable {
         /// The attribute's name.
-        public var name: String
+        package var name: String
         /// The attribute's type: S, N or B.
-        public var type: ScalarAttributeType
+        package var type: ScalarAttributeType
 
         /// A key attribute `name` of `type`.
-        public init(name: String, type: ScalarAttributeType) {
+        package init(name: String, type: ScalarAttributeType) {
             self.name = name
             self.type = type
         }
     }
 
     /// The largest partition key value, in bytes.
-    public static let maxPartitionKeyBytes = 2048
+    package static let maxPartitionKeyBytes = 2048
     /// The largest sort key value, in bytes.
-    public static let maxSortKeyBytes = 1024
+    package static let maxSortKeyBytes = 1024
 
     /// The partition (HASH) key.
-    public var partitionKey: Attribute
+    package var partitionKey: Attribute
     /// The sort (RANGE) key, if the table has one.
-    public var sortKey: Attribute?
+    package var sortKey: Attribute?
 
     /// A schema with `partitionKey` and, optionally, `sortKey`.
-    public init(partitionKey: Attribute, sortKey: Attribute? = nil) {
+    package init(partitionKey: Attribute, sortKey: Attribute? = nil) {
         self.partitionKey = partitionKey
         self.sortKey = sortKey
     }
 
     /// The key attribute names, partition key first.
-    public var attributeNames: [String] {
+    package var attributeNames: [String] {
         sortKey.map { [partitionKey.name, $0.name] } ?? [partitionKey.name]
     }
 
     /// True when `name` is the partition or the sort key.
-    public func isKeyAttribute(_ name: String) -> Bool {
+    package func isKeyAttribute(_ name: String) -> Bool {
         name == partitionKey.name || name == sortKey?.name
     }
 
@@ -45,7 +45,7 @@ public struct KeySchema: Sendable, Hashable {
     ///
     /// - Throws: `ValidationException` "The provided key element does not match the schema" for a
     ///   missing, extra or mistyped attribute; the empty-value and size errors of `keyValue`.
-    public func primaryKey(ofKey key: Item) throws(DynamoError) -> PrimaryKey {
+    package func primaryKey(ofKey key: Item) throws(DynamoError) -> PrimaryKey {
         guard key.count == attributeNames.count else { throw KeySchema.mismatchError }
         guard let partition = key[partitionKey.name], partition.type == partitionKey.type.attributeType else {
             throw KeySchema.mismatchError
@@ -67,7 +67,7 @@ public struct KeySchema: Sendable, Hashable {
     ///
     /// - Throws: `ValidationException` "Missing the key ... in the item" or "Type mismatch for key
     ///   ...", an empty key value, or a key over its size limit.
-    public func primaryKey(ofItem item: Item) throws(DynamoError) -> PrimaryKey {
+    package func primaryKey(ofItem item: Item) throws(DynamoError) -> PrimaryKey {
         let partition = try KeySchema.itemKeyValue(item, partitionKey, limitBytes: KeySchema.maxPartitionKeyBytes, isSort: false)
         let sort = try sortKey.map { (attribute) throws(DynamoError) in
             try KeySchema.itemKeyValue(item, attribute, limitBytes: KeySchema.maxSortKeyBytes, isSort: true)
@@ -76,7 +76,7 @@ public struct KeySchema: Sendable, Hashable {
     }
 
     /// The key attributes of `item` as an item (for `LastEvaluatedKey`, KEYS_ONLY projections).
-    public func keyItem(of key: PrimaryKey) -> Item {
+    package func keyItem(of key: PrimaryKey) -> Item {
         var item: Item = [partitionKey.name: key.partition.attributeValue]
         if let sortKey, let sort = key.sort { item[sortKey.name] = sort.attributeValue }
         return item
@@ -122,20 +122,20 @@ public struct KeySchema: Sendable, Hashable {
 }
 
 /// The primary key of one item: its partition key value and, on tables with one, its sort key value.
-public struct PrimaryKey: Sendable, Hashable, Comparable {
+package struct PrimaryKey: Sendable, Hashable, Comparable {
     /// The partition key value.
-    public var partition: KeyValue
+    package var partition: KeyValue
     /// The sort key value, on tables with a sort key.
-    public var sort: KeyValue?
+    package var sort: KeyValue?
 
     /// The key `partition` / `sort`.
-    public init(partition: KeyValue, sort: KeyValue? = nil) {
+    package init(partition: KeyValue, sort: KeyValue? = nil) {
         self.partition = partition
         self.sort = sort
     }
 
     /// Key order: by partition value, then by sort value (absent first).
-    public static func < (lhs: PrimaryKey, rhs: PrimaryKey) -> Bool {
+    package static func < (lhs: PrimaryKey, rhs: PrimaryKey) -> Bool {
         let partitionOrder = KeyValue.compare(lhs.partition, rhs.partition)
         if partitionOrder != 0 { return partitionOrder < 0 }
         switch (lhs.sort, rhs.sort) {

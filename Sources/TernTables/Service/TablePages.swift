@@ -13,6 +13,7 @@
 /// pages (a page already being read completes). The sequence ends after the page that carries no
 /// continuation. Each iteration starts again from the request's own start.
 public struct TablePages<Page: Sendable>: AsyncSequence, Sendable {
+    /// A page: `QueryResponse` (Query, Scan) or `NearbyResponse`.
     public typealias Element = Page
 
     let fetch: @Sendable (PageCursor?) async throws -> (page: Page, next: PageCursor?)

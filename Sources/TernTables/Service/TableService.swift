@@ -8,8 +8,10 @@
 /// them by configuration.
 ///
 /// ```swift
-/// func loadProfile(_ tables: some TableService, email: String) async throws -> UserProfile? {
-///     try await tables.get(UserProfile.self, from: "Users", key: ["email": .string(email)])
+/// struct Profile: Codable { var email: String; var name: String }
+///
+/// func loadProfile(_ tables: some TableService, email: String) async throws -> Profile? {
+///     try await tables.get(Profile.self, from: "Users", key: ["email": .string(email)])
 /// }
 /// ```
 ///

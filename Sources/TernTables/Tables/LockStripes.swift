@@ -1,4 +1,4 @@
-import Glibc
+import TernEngine
 
 /// A fixed array of mutexes that serialize writes to the same item: every write takes the stripe
 /// of each item it touches (`hash(table name, item key) % count`) for its read-check-write.
@@ -11,21 +11,17 @@ import Glibc
 /// takes its stripes in ascending order, so two such requests never deadlock. DeleteTable and
 /// UpdateTimeToLive take all of them.
 ///
-/// Thread safety: this is the lock; the pthread mutexes live at stable heap addresses.
-final class LockStripes: @unchecked Sendable {
+/// Thread safety: this is the lock. The stripes are `ConditionLock`s (pthread mutexes), not
+/// `Synchronization.Mutex`, because a request takes several of them at once and releases them
+/// in the reverse order, which scoped `withLock` closures cannot express for a dynamic set.
+final class LockStripes: Sendable {
     let count: Int
-    private let mutexes: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutexes: [ConditionLock]
 
     init(count: Int = 256) {
         precondition(count > 0)
         self.count = count
-        mutexes = .allocate(capacity: count)
-        for index in 0..<count { pthread_mutex_init(mutexes + index, nil) }
-    }
-
-    deinit {
-        for index in 0..<count { pthread_mutex_destroy(mutexes + index) }
-        mutexes.deallocate()
+        mutexes = (0..<count).map { _ in ConditionLock() }
     }
 
     /// The stripe of the item with engine key `itemKey` in table `tableName`.
@@ -51,15 +47,15 @@ final class LockStripes: @unchecked Sendable {
     /// Runs `body` holding the given stripes (any order, duplicates allowed), taken in ascending order.
     func withLocks<T>(_ stripes: [Int], _ body: () throws -> T) rethrows -> T {
         let ordered = Array(Set(stripes)).sorted()
-        for stripe in ordered { pthread_mutex_lock(mutexes + stripe) }
-        defer { for stripe in ordered.reversed() { pthread_mutex_unlock(mutexes + stripe) } }
+        for stripe in ordered { mutexes[stripe].lock() }
+        defer { for stripe in ordered.reversed() { mutexes[stripe].unlock() } }
         return try body()
     }
 
     /// Runs `body` holding one stripe.
     func withLock<T>(_ stripe: Int, _ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutexes + stripe)
-        defer { pthread_mutex_unlock(mutexes + stripe) }
+        mutexes[stripe].lock()
+        defer { mutexes[stripe].unlock() }
         return try body()
     }
 

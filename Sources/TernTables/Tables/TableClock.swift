@@ -1,4 +1,4 @@
-import Glibc
+import TernEngine
 
 /// Where the table layer reads the time: TTL expiry and table creation times. Injected so tests
 /// control time (no wall-clock reads in logic under test).
@@ -17,9 +17,5 @@ public struct TableClock: Sendable {
     public func nowEpochSeconds() -> Int64 { read() }
 
     /// The system's real-time clock (`CLOCK_REALTIME`).
-    public static let system = TableClock {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec)
-    }
+    public static let system = TableClock { Platform.realtimeSeconds() }
 }

@@ -15,6 +15,8 @@ extension TableStore {
     ///   its schema, a bad projection; `ResourceNotFoundException`; engine errors.
     /// - Thread safety: one engine snapshot; no lock.
     public func batchGetItem(_ request: BatchGetItemRequest) throws -> BatchGetItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.batchGetItem, since: started) }
         let total = request.requestItems.values.reduce(0) { $0 + $1.keys.count }
         guard total >= 1 else {
             throw DynamoError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
@@ -56,6 +58,8 @@ extension TableStore {
     /// - Thread safety: holds the lock stripes of every item it writes, in ascending order.
     @discardableResult
     public func batchWriteItem(_ request: BatchWriteItemRequest, durability: Durability) throws -> BatchWriteItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.batchWriteItem, since: started) }
         let total = request.requestItems.values.reduce(0) { $0 + $1.count }
         guard total >= 1 else {
             throw DynamoError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")

@@ -28,6 +28,8 @@ extension TableStore {
     }
 
     private func createTable(_ request: CreateTableRequest, ifNotExists: Bool, durability: Durability) throws -> CreateTableResponse {
+        let started = metrics.start()
+        defer { metrics.record(.createTable, since: started) }
         try checkOpen()
         let now = clock.nowEpochSeconds()
         return try catalog.withLock { state in
@@ -64,6 +66,8 @@ extension TableStore {
     ///   while it changes the catalog); reads continue at their snapshots.
     @discardableResult
     public func deleteTable(_ request: DeleteTableRequest, durability: Durability) throws -> DeleteTableResponse {
+        let started = metrics.start()
+        defer { metrics.record(.deleteTable, since: started) }
         let table: TableSchema = try stripes.withAllLocks {
             try catalog.withLock { state in
                 guard let table = state.tables[request.tableName] else { throw TableStore.notFound(request.tableName) }
@@ -91,7 +95,9 @@ extension TableStore {
     /// - Throws: `ResourceNotFoundException`; `TernError` `.closed`.
     /// - Thread safety: reads the in-memory catalog under a short lock.
     public func describeTable(_ request: DescribeTableRequest) throws -> DescribeTableResponse {
-        DescribeTableResponse(table: try table(request.tableName).description)
+        let started = metrics.start()
+        defer { metrics.record(.describeTable, since: started) }
+        return DescribeTableResponse(table: try table(request.tableName).description)
     }
 
     /// Lists table names in ascending UTF-8 byte order, a page at a time.
@@ -99,6 +105,8 @@ extension TableStore {
     /// - Throws: `ValidationException` for a limit outside 1...100; `TernError` `.closed`.
     /// - Thread safety: reads the in-memory catalog under a short lock.
     public func listTables(_ request: ListTablesRequest) throws -> ListTablesResponse {
+        let started = metrics.start()
+        defer { metrics.record(.listTables, since: started) }
         try checkOpen()
         let limit = request.limit ?? 100
         guard (1...100).contains(limit) else {

@@ -11,6 +11,8 @@ extension TableStore {
     /// - Thread safety: atomic with respect to every other write of the same item.
     @discardableResult
     public func putItem(_ request: PutItemRequest, durability: Durability) throws -> PutItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.putItem, since: started) }
         try TableStore.checkReturnValues(request.returnValues)
         let table = try table(request.tableName)
         var attributes = try ExpressionAttributes(names: request.expressionAttributeNames, values: request.expressionAttributeValues)
@@ -40,6 +42,8 @@ extension TableStore {
     ///   the schema (rule 10) or a bad projection; engine errors.
     /// - Thread safety: reads the latest committed state; takes no lock.
     public func getItem(_ request: GetItemRequest) throws -> GetItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.getItem, since: started) }
         let table = try table(request.tableName)
         let primaryKey = try table.key.primaryKey(ofKey: request.key)
         let reader = try TableStore.projectionReader(
@@ -53,6 +57,8 @@ extension TableStore {
     /// - Thread safety: atomic with respect to every other write of the same item.
     @discardableResult
     public func deleteItem(_ request: DeleteItemRequest, durability: Durability) throws -> DeleteItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.deleteItem, since: started) }
         try TableStore.checkReturnValues(request.returnValues)
         let table = try table(request.tableName)
         var attributes = try ExpressionAttributes(names: request.expressionAttributeNames, values: request.expressionAttributeValues)
@@ -82,6 +88,8 @@ extension TableStore {
     /// - Thread safety: atomic with respect to every other write of the same item.
     @discardableResult
     public func updateItem(_ request: UpdateItemRequest, durability: Durability) throws -> UpdateItemResponse {
+        let started = metrics.start()
+        defer { metrics.record(.updateItem, since: started) }
         let table = try table(request.tableName)
         var attributes = try ExpressionAttributes(names: request.expressionAttributeNames, values: request.expressionAttributeValues)
         let update = try request.updateExpression.map { (text) throws(DynamoError) in try UpdateExpression(text, attributes: &attributes) }

@@ -19,6 +19,8 @@ extension TableStore {
     ///   request; engine errors.
     /// - Thread safety: one engine snapshot; no lock.
     public func nearby(_ request: NearbyRequest) throws -> NearbyResponse {
+        let started = metrics.start()
+        defer { metrics.record(.nearby, since: started) }
         let table = try table(request.tableName)
         guard let index = table.geohashIndex, let geohash = table.geohash else {
             throw DynamoError.validation("Table \(request.tableName) has no geohash index")

@@ -15,6 +15,8 @@ extension TableStore {
     ///   `ExclusiveStartKey`; engine errors.
     /// - Thread safety: reads one engine snapshot; takes no lock.
     public func query(_ request: QueryRequest) throws -> QueryResponse {
+        let started = metrics.start()
+        defer { metrics.record(.query, since: started) }
         let table = try table(request.tableName)
         let target = try ReadTarget(table: table, indexName: request.indexName, consistentRead: request.consistentRead)
         try TableStore.checkLimit(request.limit)
@@ -47,6 +49,8 @@ extension TableStore {
     /// - Throws: as `query`, plus `ValidationException` for inconsistent `Segment`/`TotalSegments`.
     /// - Thread safety: reads one engine snapshot; takes no lock.
     public func scan(_ request: ScanRequest) throws -> ScanResponse {
+        let started = metrics.start()
+        defer { metrics.record(.scan, since: started) }
         let table = try table(request.tableName)
         let target = try ReadTarget(table: table, indexName: request.indexName, consistentRead: request.consistentRead)
         try TableStore.checkLimit(request.limit)

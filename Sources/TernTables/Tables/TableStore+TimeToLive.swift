@@ -17,6 +17,8 @@ extension TableStore {
     ///   continue.
     @discardableResult
     public func updateTimeToLive(_ request: UpdateTimeToLiveRequest, durability: Durability) throws -> UpdateTimeToLiveResponse {
+        let started = metrics.start()
+        defer { metrics.record(.updateTimeToLive, since: started) }
         let specification = request.timeToLiveSpecification
         try TableValidation.checkTimeToLive(specification)
         try stripes.withAllLocks {
@@ -49,7 +51,9 @@ extension TableStore {
     ///
     /// - Throws: `ResourceNotFoundException`; `TernError` `.closed`.
     public func describeTimeToLive(tableName: String) throws -> TimeToLiveSpecification? {
-        try table(tableName).description.timeToLive
+        let started = metrics.start()
+        defer { metrics.record(.describeTimeToLive, since: started) }
+        return try table(tableName).description.timeToLive
     }
 
     /// Deletes expired items (and their index entries), at most `limit` of them, and returns how
@@ -65,6 +69,8 @@ extension TableStore {
     ///   a time, in ascending stripe order.
     @discardableResult
     public func purgeExpired(limit: Int = .max, durability: Durability) throws -> Int {
+        let started = metrics.start()
+        defer { metrics.record(.purgeExpired, since: started) }
         let now = now()
         var purged = 0
         let tables = catalog.withLock { Array($0.tables.values) }.filter { $0.ttlAttribute != nil }

@@ -18,6 +18,8 @@ extension TableStore {
     ///   engine errors.
     /// - Thread safety: atomic with respect to every other write of the items it touches.
     public func transactWriteItems(_ request: TransactWriteItemsRequest, durability: Durability) throws {
+        let started = metrics.start()
+        defer { metrics.record(.transactWriteItems, since: started) }
         let count = request.transactItems.count
         guard (1...TableStore.maxTransactionItems).contains(count) else {
             throw DynamoError.validation(
@@ -88,6 +90,8 @@ extension TableStore {
     ///   `ResourceNotFoundException`; engine errors.
     /// - Thread safety: one engine snapshot; no lock.
     public func transactGetItems(_ request: TransactGetItemsRequest) throws -> TransactGetItemsResponse {
+        let started = metrics.start()
+        defer { metrics.record(.transactGetItems, since: started) }
         let count = request.transactItems.count
         guard (1...TableStore.maxTransactionItems).contains(count) else {
             throw DynamoError.validation(

@@ -5,7 +5,7 @@ import TernEngine
 ///
 /// ```swift
 /// let tables = try TableStore.open(at: "data", storeOptions: StoreOptions(), clock: .system)
-/// try tables.createTable(OITHSchemas.users, durability: .synced)
+/// try tables.createTableIfNotExists(usersTable, durability: .synced)
 /// try tables.putItem(PutItemRequest(tableName: "Users", item: user), durability: .synced)
 /// let page = try tables.query(QueryRequest(tableName: "Users", keyConditionExpression: "email = :e",
 ///                                          expressionAttributeValues: [":e": .string("a@b.c")]))
@@ -38,6 +38,9 @@ public final class TableStore: Sendable {
     public let store: Store
     let clock: TableClock
     let stripes = LockStripes()
+    /// Request latencies and the purger's counts (no-op unless the store's options name a
+    /// metrics factory).
+    let metrics: TableMetrics
     let catalog: Mutex<CatalogState>
     /// The TTL purger `open` started, until `close()`.
     private let ownPurger = Mutex<TimeToLivePurger?>(nil)
@@ -97,7 +100,16 @@ public final class TableStore: Sendable {
     private func startPurger(interval: Duration) {
         let purger = TimeToLivePurger(interval: interval, chunkLimit: 1000) { [weak self] limit in
             guard let self else { return nil }
-            return try self.purgeExpired(limit: limit, durability: .buffered)
+            do {
+                let purged = try self.purgeExpired(limit: limit, durability: .buffered)
+                self.metrics.purgedItems.increment(by: purged)
+                return purged
+            } catch {
+                self.metrics.purgeErrors.increment()
+                self.store.logger.error("purging expired items failed; retrying at the next interval",
+                                        metadata: ["directory": "\(self.store.directory)", "error": "\(error)"])
+                throw error
+            }
         }
         ownPurger.withLock { $0 = purger }
     }
@@ -118,6 +130,7 @@ public final class TableStore: Sendable {
         self.store = store
         self.clock = clock
         self.ownsStore = ownsStore
+        self.metrics = TableMetrics(store)
         var tables: [String: TableSchema] = [:]
         var nextTableID: UInt32 = 1
         if let header = try store.get(KeyLayout.catalogHeaderKey) {

@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 import TernEngine
 
@@ -72,7 +71,7 @@ public final class TimeToLivePurger: Sendable {
     private static func sleep(_ interval: Duration, unless shared: Shared) {
         let deadline = ContinuousClock.now + interval
         while ContinuousClock.now < deadline && !shared.isStopping {
-            usleep(50_000)
+            Platform.sleep(microseconds: 50_000)
         }
     }
 }

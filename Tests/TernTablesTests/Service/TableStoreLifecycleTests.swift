@@ -46,6 +46,8 @@ import TernTesting
 
     /// A table store released without `close()` releases its directory: the next open works
     /// (before, the lock stayed taken until the process ended), and what was written is there.
+    /// With a purger, the release may complete on the purger's thread after its current chunk,
+    /// so the reopen waits (boundedly) for the lock.
     @Test(arguments: [nil, Duration.seconds(60)])
     func aReleasedTableStoreReleasesItsDirectory(purgeInterval: Duration?) throws {
         var options = StoreOptions()
@@ -55,7 +57,12 @@ import TernTesting
             try tables.createTable(keyedTable("Pets"), durability: .synced)
             try tables.putItem(PutItemRequest(tableName: "Pets", item: ["pk": "rex"]), durability: .buffered)
         }
-        let reopened = try TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: nil)
+        var free: TableStore?
+        _ = waitUntil(timeout: .seconds(30)) {
+            free = try? TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: nil)
+            return free != nil
+        }
+        let reopened = try free ?? TableStore.open(at: "/t", storeOptions: options, clock: .system, ttlPurgeInterval: nil)
         #expect(try reopened.get("Pets", ["pk": "rex"]) == ["pk": "rex"])
         try reopened.close()
     }

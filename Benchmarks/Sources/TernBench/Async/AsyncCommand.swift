@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import OITHExample
 import Synchronization
 import TernEngine
 import TernTables

@@ -1,4 +1,5 @@
 import Glibc
+import OITHExample
 import Synchronization
 import TernEngine
 import TernRecovery

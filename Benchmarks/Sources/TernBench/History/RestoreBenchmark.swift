@@ -1,4 +1,5 @@
 import Glibc
+import OITHExample
 import TernEngine
 import TernRecovery
 import TernTables

@@ -1,3 +1,4 @@
+import OITHExample
 import TernEngine
 import TernTables
 

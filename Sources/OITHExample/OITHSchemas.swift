@@ -1,4 +1,8 @@
-/// The matching service's tables (the seed "OITH" service), as ready CreateTable requests.
+import TernTables
+
+/// The matching service's tables (the seed "OITH" service), as ready CreateTable requests: an
+/// example of declaring an application's tables with Tern (the `tern demo` workload and the
+/// benchmarks use them; the library does not).
 ///
 /// - `Users`: one item per user, keyed by email; a geohash index on `lat`/`lon` (precision 4,
 ///   cell attribute `geohash`) sorted by `age` answers "profiles near me within an age range";
