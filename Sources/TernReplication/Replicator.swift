@@ -97,8 +97,9 @@ public final class Replicator: Sendable {
         for connection in core.inbound.withLock({ Array($0.values) }) { connection.close() }
         purgeWake.wake()
         purger.withLock { $0.take() }?.join()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while links.contains(where: { !$0.isFinished }) && ContinuousClock.now < deadline {
+        // Every thread notices the stop within a wait (1 s at most) or when its connection closes.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while core.activeThreads.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
         try? await core.group.shutdownGracefully()
@@ -117,7 +118,7 @@ public final class Replicator: Sendable {
     public func repair(tableName: String? = nil) async throws -> [AntiEntropyReport] {
         let core = self.core
         return try await withCheckedThrowingContinuation { continuation in
-            DetachedThread.start {
+            core.startThread {
                 continuation.resume(with: Result {
                     var reports: [AntiEntropyReport] = []
                     for endpoint in core.configuration.peers {

@@ -18,7 +18,7 @@ final class AntiEntropyScheduler: Sendable {
     }
 
     func start() {
-        DetachedThread.start { [self] in
+        core.startThread { [self] in
             run()
             finished.withLock { $0 = true }
         }

@@ -25,7 +25,7 @@ final class InboundConnection: Sendable {
 
     /// Runs the connection on a new thread (returns at once).
     func start() {
-        DetachedThread.start { [self] in run() }
+        core.startThread { [self] in run() }
     }
 
     func close() {
