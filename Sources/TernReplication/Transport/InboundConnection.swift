@@ -96,12 +96,12 @@ final class InboundConnection: Sendable {
         core.logger.info("replication stream from peer", metadata: ["peer": "\(origin)", "remote": "\(remote)", "appliedThrough": "\(stream.marker.sequence)"])
         var frames = pending
         while !closed.load(ordering: .acquiring) && !core.stopped.load(ordering: .relaxed) {
-            var replies: [PeerMessage] = []
+            var messages: [PeerMessage] = []
             for frame in frames {
                 let message = try PeerMessage(frame)
                 switch message {
                 case .changes, .heartbeat:
-                    replies += try receive(message, stream: stream, origin: origin)
+                    messages.append(message)
                 case .refusal(let refusal):
                     core.logger.warning("peer refused", metadata: ["peer": "\(origin)", "reason": "\(refusal)"])
                     return
@@ -109,7 +109,7 @@ final class InboundConnection: Sendable {
                     throw ProtocolError(.unexpected, "a \(frame.type) frame in \(origin)'s stream")
                 }
             }
-            channel.writeFrames(replies)
+            if !messages.isEmpty { channel.writeFrames(try receive(messages, stream: stream, origin: origin)) }
             frames = []
             for event in mailbox.take(waitingUpTo: .seconds(1)) {
                 switch event {
@@ -146,26 +146,33 @@ final class InboundConnection: Sendable {
         }
     }
 
-    private func receive(_ message: PeerMessage, stream: InboundStream, origin: RegionID) throws -> [PeerMessage] {
-        switch try stream.receive(message) {
-        case .applied(let reply, let result):
-            if result.applied > 0, case .changes(let changes) = message { recordLag(changes, origin: origin) }
-            if result.applied > 0 { core.metrics.counter("tern_replication_applied_total", [("peer", origin.name)]).increment(by: result.applied) }
-            if !result.overwritten.isEmpty { recordConflicts(result.overwritten, origin: origin) }
-            for outcome in result.tableOutcomes {
-                core.logger.info("replicated table metadata", metadata: ["peer": "\(origin)", "outcome": "\(outcome)"])
+    /// Applies frames that arrived together (one sync), records lag, conflicts and outcomes, and
+    /// returns the replies; a refusal is sent after the replies to what came before it.
+    private func receive(_ messages: [PeerMessage], stream: InboundStream, origin: RegionID) throws -> [PeerMessage] {
+        var replies: [PeerMessage] = []
+        for (message, outcome) in zip(messages, try stream.receive(messages)) {
+            switch outcome {
+            case .applied(let reply, let result):
+                if result.applied > 0, case .changes(let changes) = message { recordLag(changes, origin: origin) }
+                if result.applied > 0 { core.metrics.counter("tern_replication_applied_total", [("peer", origin.name)]).increment(by: result.applied) }
+                if !result.overwritten.isEmpty { recordConflicts(result.overwritten, origin: origin) }
+                for table in result.tableOutcomes {
+                    core.logger.info("replicated table metadata", metadata: ["peer": "\(origin)", "outcome": "\(table)"])
+                }
+                replies.append(reply)
+            case .behind(let reply):
+                replies.append(reply)
+            case .refused(let error):
+                channel.writeFrames(replies)
+                if error.code == .clockSkew {
+                    core.metrics.counter("tern_replication_skew_refusals_total", [("peer", origin.name)]).increment()
+                    core.updateStatus(origin) { $0.skewRefusals += 1; $0.lastError = error.message }
+                }
+                throw error
             }
-            core.updateStatus(origin) { $0.appliedThrough = stream.marker.sequence }
-            return [reply]
-        case .behind(let reply):
-            return [reply]
-        case .refused(let error):
-            if error.code == .clockSkew {
-                core.metrics.counter("tern_replication_skew_refusals_total", [("peer", origin.name)]).increment()
-                core.updateStatus(origin) { $0.skewRefusals += 1; $0.lastError = error.message }
-            }
-            throw error
         }
+        core.updateStatus(origin) { $0.appliedThrough = stream.marker.sequence }
+        return replies
     }
 
     private func recordLag(_ message: ChangesMessage, origin: RegionID) {
