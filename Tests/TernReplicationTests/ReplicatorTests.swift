@@ -1,3 +1,4 @@
+import Glibc
 import InMemoryLogging
 import Logging
 import NIOCore
@@ -64,8 +65,20 @@ final class LoopbackNode: Sendable {
         return ports
     }
 
-    /// Runs `body` with a mesh of regions, stopping them after.
+    /// Runs `body` with a mesh of regions, stopping them after. Ports are found free and then
+    /// bound by the replicators; another test can take one in between, so a bind failure starts
+    /// over with new ports.
     static func withMesh(_ names: [String], _ body: ([LoopbackNode]) async throws -> Void) async throws {
+        for attempt in 1...5 {
+            do {
+                return try await withMeshOnce(names, body)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
+                continue
+            }
+        }
+    }
+
+    private static func withMeshOnce(_ names: [String], _ body: ([LoopbackNode]) async throws -> Void) async throws {
         let ports = try await freePorts(names.count)
         let regions = try names.map(RegionID.init)
         let nodes = try names.indices.map { index in
