@@ -8,6 +8,7 @@
 //                                   the same tables and indexes
 //   tern-bench http                 the node over HTTP beside an empty handler and moto
 //   tern-bench json                 DynamoDB JSON: TernWire beside Foundation's parsers
+//   tern-bench replication          three regions on loopback: lag, throughput, catch-up, anti-entropy
 //   Benchmarks/<Target>/<Target>.swift
 //                                   package-benchmark micro-benchmarks of engine components
 //                                   (`swift package benchmark`)
@@ -23,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // MallocInterposer only: the default RuntimeInterposer trait pulls in a package that is
         // not in the mirror, and ARC metrics crash on Swift 6.3 anyway.
@@ -37,6 +40,9 @@ let package = Package(
                 .product(name: "OITHExample", package: root),
                 .product(name: "TernWire", package: root),
                 .product(name: "TernRecovery", package: root),
+                .product(name: "TernReplication", package: root),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

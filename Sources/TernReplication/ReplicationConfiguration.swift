@@ -27,8 +27,8 @@ public struct ReplicationConfiguration: Sendable {
     /// Reconnection backoff (exponential, full jitter) and the per-peer circuit breaker.
     public var backoffBase: Duration = .milliseconds(50)
     public var backoffCap: Duration = .seconds(5)
-    public var circuitFailureThreshold = 5
-    public var circuitOpenDuration: Duration = .seconds(10)
+    public var circuitFailureThreshold = 8
+    public var circuitOpenDuration: Duration = .seconds(5)
     /// A handshake that does not finish within this is dropped.
     public var handshakeTimeout: Duration = .seconds(5)
     /// How often tombstones are purged (as far as the horizons allow).

@@ -28,6 +28,7 @@ import TernTables
 public final class Replicator: Sendable {
     let core: ReplicatorCore
     private let links: [OutboundLink]
+    private let schedulers: [AntiEntropyScheduler]
     private let server = Mutex<(any Channel)?>(nil)
     private let purger = Mutex<BackgroundThread?>(nil)
     private let purgeWake = Mailbox<LinkEvent>()
@@ -45,6 +46,7 @@ public final class Replicator: Sendable {
             metrics: ReplicationMetrics(factory: metricsFactory ?? MetricsSystem.factory), group: group)
         self.core = core
         links = configuration.peers.map { OutboundLink(core: core, endpoint: $0) }
+        schedulers = configuration.peers.map { AntiEntropyScheduler(core: core, endpoint: $0) }
     }
 
     /// Names the store's region (durably, once), listens for peers and starts dialing them.
@@ -78,6 +80,7 @@ public final class Replicator: Sendable {
             metadata: ["region": "\(core.configuration.region)", "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
                        "peers": "\(core.configuration.peers.map { "\($0.region)=\($0.host):\($0.port)" }.joined(separator: ","))"])
         for link in links { link.start() }
+        for scheduler in schedulers { scheduler.start() }
         startPurger()
     }
 
@@ -90,11 +93,13 @@ public final class Replicator: Sendable {
         guard !core.stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let channel = server.withLock({ $0.take() }) { try? await channel.close() }
         for link in links { link.stop() }
+        for scheduler in schedulers { scheduler.stop() }
         for connection in core.inbound.withLock({ Array($0.values) }) { connection.close() }
         purgeWake.wake()
         purger.withLock { $0.take() }?.join()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while links.contains(where: { !$0.isFinished }) && ContinuousClock.now < deadline {
+        // Every thread notices the stop within a wait (1 s at most) or when its connection closes.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while core.activeThreads.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
         try? await core.group.shutdownGracefully()
@@ -103,6 +108,36 @@ public final class Replicator: Sendable {
     /// Each peer link's state, for `/health`.
     public var status: [PeerLinkStatus] {
         core.statuses.withLock { statuses in statuses.keys.sorted().map { statuses[$0]! } }
+    }
+
+    /// Compares every global table (or `tableName`) with every peer now, repairing differences
+    /// last writer wins both ways, and reports what it found and fixed (anti-entropy; also runs
+    /// every `antiEntropyInterval`, and at once for a peer whose stream skipped history).
+    ///
+    /// - Throws: the first link failure (a peer that cannot be reached).
+    public func repair(tableName: String? = nil) async throws -> [AntiEntropyReport] {
+        let core = self.core
+        return try await withCheckedThrowingContinuation { continuation in
+            core.startThread {
+                continuation.resume(with: Result {
+                    var reports: [AntiEntropyReport] = []
+                    for endpoint in core.configuration.peers {
+                        reports += try AntiEntropyScheduler.repair(core: core, endpoint: endpoint, tableNames: tableName.map { [$0] })
+                    }
+                    return reports
+                })
+            }
+        }
+    }
+
+    /// `repair(tableName:)` on the calling thread (a node's request pool thread): it blocks for
+    /// as long as the comparison takes.
+    public func repairNow(tableName: String? = nil) throws -> [AntiEntropyReport] {
+        var reports: [AntiEntropyReport] = []
+        for endpoint in core.configuration.peers {
+            reports += try AntiEntropyScheduler.repair(core: core, endpoint: endpoint, tableNames: tableName.map { [$0] })
+        }
+        return reports
     }
 
     /// This region's applied horizon and the current purge horizon.

@@ -203,7 +203,8 @@ final class NodeCore: Sendable {
             let object = try WireObject(JSONParser.parse(body))
             let context = OperationContext(
                 tables: tables, durability: configuration.durability, throttle: throttle, metrics: metrics,
-                region: configuration.region, recovery: recovery.withLock { $0 } ?? TableRecovery(tables: tables, archive: nil))
+                region: configuration.region, recovery: recovery.withLock { $0 } ?? TableRecovery(tables: tables, archive: nil),
+                replicator: replicator.withLock { $0 })
             let responseBody = try operation.run(object, context)
             if operation.isWrite && configuration.durability == .synced {
                 metrics.syncedWrites.add(1, ordering: .relaxed)

@@ -1,4 +1,5 @@
 import TernEngine
+import TernReplication
 import TernRecovery
 import TernTables
 import TernWire
@@ -12,6 +13,8 @@ struct OperationContext: Sendable {
     let region: String
     /// Point-in-time recovery (its archive is nil when the node runs without one).
     let recovery: TableRecovery
+    /// Replication with other regions (nil when the node does not replicate).
+    var replicator: Replicator? = nil
 
     /// Takes throttle tokens for the tables a request touches (no-op without throttling).
     func admit(_ demands: [(table: String, count: Int)], _ kind: Throttle.Kind) throws(WireError) {
@@ -148,7 +151,13 @@ struct NodeOperation: Sendable {
     ]
 
     static let ternOperations: [NodeOperation] = [
-        make("Nearby", .read, demand: { (request: NearbyRequest) in [(request.tableName, 1)] }) { try $1.tables.nearby($0) }
+        make("Nearby", .read, demand: { (request: NearbyRequest) in [(request.tableName, 1)] }) { try $1.tables.nearby($0) },
+        make("Repair", .write, demand: { (_: RepairRequest) in [] }) { request, context in
+            guard let replicator = context.replicator else {
+                throw WireError.validation("This node does not replicate (start it with --replication)")
+            }
+            return RepairResponse(reports: try replicator.repairNow(tableName: request.tableName))
+        },
     ]
 
     static func tableCounts(_ names: [String]) -> [(table: String, count: Int)] {

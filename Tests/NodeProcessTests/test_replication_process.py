@@ -5,11 +5,13 @@ speaker, a wrong version and a replayed handshake are refused and logged."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import threading
 import time
 
-from node_support import NodeProcess, free_port, temporary_directory
+from node_support import TERN, NodeProcess, free_port, temporary_directory
 from replication_support import Mesh, client, exchange, frame, health, hello, scan_all, wait_for
 
 REGIONS = ["us-east", "eu-west", "ap-south"]
@@ -103,6 +105,14 @@ def test_three_regions_converge_through_a_partition_and_a_kill():
         mesh.nodes["eu-west"] = NodeProcess(old.data, *mesh.arguments("eu-west"), port=old.port).start()
         write(client(mesh.nodes["eu-west"]), "eu-west", 3, 500)
         wait_for(lambda: converged(mesh), message="convergence after eu-west was killed and restarted")
+
+        # tern repair: anti-entropy on demand finds the converged regions equal.
+        done = subprocess.run([TERN, "repair", "--endpoint", mesh.nodes["ap-south"].endpoint, "--table", "Users"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        reports = json.loads(done.stdout)["Reports"]
+        assert sorted(r["Peer"] for r in reports) == ["eu-west", "us-east"], reports
+        assert all(r["LeavesDiffering"] == 0 and r["Pushed"] == 0 and r["Pulled"] == 0 and "Refusal" not in r for r in reports), reports
 
         peers = health(mesh.nodes["us-east"])["replication"]["peers"]
         assert sorted(p["region"] for p in peers) == ["ap-south", "eu-west"]

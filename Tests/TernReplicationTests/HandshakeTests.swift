@@ -135,3 +135,28 @@ import TernTables
         #expect(try Frame.split(&bytes).map(PeerMessage.init) == [.changes(message)])
     }
 }
+
+/// The frame vectors of `docs/formats/replication.md` (computed independently, with a bitwise
+/// CRC32C in Python).
+@Suite struct FrameGoldenTests {
+    static func hex(_ text: String) -> [UInt8] {
+        let digits = Array(text.filter { !$0.isWhitespace })
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...($0 + 1)]), radix: 16)! }
+    }
+
+    @Test func ackVector() throws {
+        let message = PeerMessage.ack(AckMessage(through: SequenceNumber(7), appliedHorizon: HybridTimestamp(rawValue: 9)))
+        let bytes = Self.hex("00000016 01 06 0000000000000007 0000000000000009 6e586328")
+        #expect(message.frame.encoded == bytes)
+        var buffer = bytes
+        #expect(try Frame.split(&buffer).map(PeerMessage.init) == [message])
+    }
+
+    @Test func helloVector() throws {
+        let message = PeerMessage.hello(Hello(versions: [1], region: try RegionID("east"), incarnation: 5, nonce: Array(0..<32)))
+        let bytes = Self.hex("""
+            00000037 01 01 01 01 04 65617374 0000000000000005 20 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 00 d635c274
+            """)
+        #expect(message.frame.encoded == bytes)
+    }
+}

@@ -27,6 +27,7 @@ import TernTesting
             total.tombstonesPurged += report.tombstonesPurged
             total.crashes += report.crashes
             total.writes += report.writes
+            total.repaired += report.repaired
         }
         print("[replication simulation] 30 seeds: \(total)")
         #expect(total.lostWrites > 0 && total.framesDropped > 0 && total.skewRefusals > 0)

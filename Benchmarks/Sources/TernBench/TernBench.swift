@@ -21,6 +21,8 @@ enum TernBenchMain {
             JSONCommand.main(Array(arguments.dropFirst()))
         } else if arguments.first == "history" {
             HistoryCommand.main(Array(arguments.dropFirst()))
+        } else if arguments.first == "replication" {
+            ReplicationCommand.main(Array(arguments.dropFirst()))
         } else {
             TernBench.main(arguments)
         }

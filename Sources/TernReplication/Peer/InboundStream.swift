@@ -45,16 +45,44 @@ public final class InboundStream {
         .welcome(Welcome(appliedThrough: marker.sequence, appliedHorizon: horizons.appliedHorizon))
     }
 
-    /// Handles one frame of the stream (`changes` or `heartbeat`).
+    /// Handles one frame of the stream (`changes` or `heartbeat`); its changes are durable when
+    /// it returns.
     ///
     /// - Throws: storage errors (the connection should be dropped; nothing acknowledged).
     public func receive(_ message: PeerMessage) throws -> Outcome {
-        switch message {
-        case .changes(let changes): return try receive(changes)
-        case .heartbeat(let heartbeat): return try receive(heartbeat)
-        default: return .refused(ProtocolError(.unexpected, "a \(message.frame.type) frame in the changes stream"))
-        }
+        try receive([message])[0]
     }
+
+    /// Handles frames that arrived together, with one WAL sync for all of them before any reply
+    /// is returned (a receiver that falls behind catches up in larger steps: the sync, not the
+    /// apply, is what each frame would cost). Stops after a refusal (the last outcome).
+    ///
+    /// - Throws: storage errors (the connection should be dropped; nothing acknowledged).
+    public func receive(_ messages: [PeerMessage]) throws -> [Outcome] {
+        var outcomes: [Outcome] = []
+        var horizon: HybridTimestamp?
+        for message in messages {
+            let outcome: Outcome
+            switch message {
+            case .changes(let changes): outcome = try receive(changes)
+            case .heartbeat(let heartbeat): outcome = try receive(heartbeat)
+            default: outcome = .refused(ProtocolError(.unexpected, "a \(message.frame.type) frame in the changes stream"))
+            }
+            outcomes.append(outcome)
+            if case .refused = outcome { break }
+            horizon = marker.horizon
+        }
+        if needsSync {
+            try tables.store.sync()
+            needsSync = false
+        }
+        // Recorded once what it covers is durable.
+        if let horizon { horizons.recordFeedHorizon(horizon, of: origin) }
+        return outcomes
+    }
+
+    /// Changes were applied (buffered) since the last sync.
+    private var needsSync = false
 
     private func receive(_ message: ChangesMessage) throws -> Outcome {
         horizons.recordReportedHorizon(message.appliedHorizon, of: origin)
@@ -76,13 +104,12 @@ public final class InboundStream {
                 return .refused(ProtocolError(.clockSkew, "\(origin)'s \(error)"))
             }
             result = try tables.applyReplicated(message.changes, from: origin, marker: next, durability: .buffered)
-            try tables.store.sync()
+            needsSync = true
         }
         // A frame without changes for this region is acknowledged without writing the marker down:
         // after a restart the sender resumes at its own cursor, past such stretches (every change
         // this region acknowledged is in a durable marker).
         marker = next
-        horizons.recordFeedHorizon(next.horizon, of: origin)
         return .applied(reply: ack, result: result)
     }
 
@@ -96,7 +123,6 @@ public final class InboundStream {
             // After a gap the sender skipped history it no longer has (and resynchronizes it).
             marker.sequence = heartbeat.through
             marker.horizon = max(marker.horizon, heartbeat.feedHorizon)
-            horizons.recordFeedHorizon(marker.horizon, of: origin)
         }
         return .applied(reply: ack, result: ReplicatedApplyResult())
     }

@@ -33,6 +33,7 @@ public final class OutboundStream {
     private var lastSentAt: Int64?
     /// Set when the peer must be resynchronized by anti-entropy: the stream skipped history.
     public private(set) var needsResync: Bool
+    private var resyncCheckedAt: Int64 = 0
     /// Set from a skip until the peer acknowledges past it: frames say they follow a gap.
     private var gapAt: SequenceNumber?
 
@@ -92,6 +93,11 @@ public final class OutboundStream {
     /// a heartbeat; after `retransmitTimeout` without progress, everything from the last
     /// acknowledged batch again.
     public func poll(now: Int64) throws -> [PeerMessage] {
+        if needsResync, now - resyncCheckedAt >= 1_000_000 {
+            // Anti-entropy clears the flag when it has brought the peer up to date.
+            needsResync = try tables.isResyncPending(for: peer)
+            resyncCheckedAt = now
+        }
         if !inFlight.isEmpty, now - lastProgressAt >= settings.retransmitTimeout.microseconds {
             try position(after: ackedThrough, now: now)
         }

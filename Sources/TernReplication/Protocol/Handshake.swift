@@ -53,8 +53,13 @@ public struct DialerHandshake: Sendable {
     let expected: RegionID
     let nonce: [UInt8]
 
-    public init(secret: ClusterSecret, local: RegionID, incarnation: UInt64, expected: RegionID, nonce: [UInt8]) {
+    let purpose: ConnectionPurpose
+
+    public init(
+        secret: ClusterSecret, local: RegionID, incarnation: UInt64, expected: RegionID, nonce: [UInt8], purpose: ConnectionPurpose = .stream
+    ) {
         precondition(nonce.count == PeerMessage.nonceBytes)
+        self.purpose = purpose
         self.secret = secret
         self.local = local
         self.incarnation = incarnation
@@ -63,7 +68,7 @@ public struct DialerHandshake: Sendable {
     }
 
     public var hello: PeerMessage {
-        .hello(Hello(versions: [Frame.version], region: local, incarnation: incarnation, nonce: nonce))
+        .hello(Hello(versions: [Frame.version], region: local, incarnation: incarnation, nonce: nonce, purpose: purpose))
     }
 
     /// The proof to send after the listener's challenge.

@@ -10,6 +10,15 @@ public struct Hello: Sendable, Hashable {
     public var incarnation: UInt64
     /// 32 random bytes, never reused.
     public var nonce: [UInt8]
+    /// What the connection is for: the dialer's change stream, or anti-entropy sessions (which
+    /// run beside the stream, on a connection of their own).
+    public var purpose: ConnectionPurpose = .stream
+}
+
+/// What a peer connection carries.
+public enum ConnectionPurpose: UInt8, Sendable, Hashable {
+    case stream = 0
+    case antiEntropy = 1
 }
 
 /// The listener's answer: the version chosen, who it is, its own nonce, and its proof that it
@@ -100,6 +109,7 @@ extension PeerMessage {
             payload.appendString(hello.region.name)
             payload.appendUInt64(hello.incarnation)
             payload.appendLengthPrefixed(hello.nonce)
+            payload.append(hello.purpose.rawValue)
         case .challenge(let challenge):
             type = .challenge
             payload.append(challenge.version)
@@ -152,7 +162,10 @@ extension PeerMessage {
             let incarnation = try reader.uint64()
             let nonce = try reader.lengthPrefixed()
             guard nonce.count == PeerMessage.nonceBytes, !versions.isEmpty else { throw .malformed("a hello without versions or with a nonce of \(nonce.count) bytes") }
-            self = .hello(Hello(versions: versions, region: region, incarnation: incarnation, nonce: nonce))
+            // The purpose byte is absent in a hello that only lists versions this build lacks.
+            let purpose = reader.isAtEnd ? ConnectionPurpose.stream : ConnectionPurpose(rawValue: try reader.byte())
+            guard let purpose else { throw .malformed("unknown connection purpose") }
+            self = .hello(Hello(versions: versions, region: region, incarnation: incarnation, nonce: nonce, purpose: purpose))
         case .challenge:
             let version = try reader.byte()
             let region = try reader.region()

@@ -25,7 +25,7 @@ final class InboundConnection: Sendable {
 
     /// Runs the connection on a new thread (returns at once).
     func start() {
-        DetachedThread.start { [self] in run() }
+        core.startThread { [self] in run() }
     }
 
     func close() {
@@ -53,8 +53,12 @@ final class InboundConnection: Sendable {
             channel.writeFrames([.refusal(ProtocolError(.unavailable, "the receiving node failed: \(error)"))])
         }
         if let origin {
-            core.inbound.withLock { if $0[origin] === self { $0[origin] = nil } }
-            core.updateStatus(origin) { $0.inboundConnected = false }
+            let wasStream = core.inbound.withLock { inbound in
+                guard inbound[origin] === self else { return false }
+                inbound[origin] = nil
+                return true
+            }
+            if wasStream { core.updateStatus(origin) { $0.inboundConnected = false } }
         }
         close()
     }
@@ -77,6 +81,7 @@ final class InboundConnection: Sendable {
     }
 
     private func serve(_ hello: Hello, pending: [Frame]) throws {
+        if hello.purpose == .antiEntropy { return try serveAntiEntropy(hello, pending: pending) }
         let origin = hello.region
         let previous = core.inbound.withLock { inbound -> InboundConnection? in
             defer { inbound[origin] = self }
@@ -86,20 +91,17 @@ final class InboundConnection: Sendable {
         let stream = try InboundStream(
             tables: core.tables, origin: origin, originIncarnation: hello.incarnation, settings: core.configuration.settings,
             horizons: core.horizons)
-        let repairs = AntiEntropyReceiver(tables: core.tables, peer: origin)
         channel.writeFrames([stream.welcome])
         core.updateStatus(origin) { $0.inboundConnected = true; $0.appliedThrough = stream.marker.sequence }
         core.logger.info("replication stream from peer", metadata: ["peer": "\(origin)", "remote": "\(remote)", "appliedThrough": "\(stream.marker.sequence)"])
         var frames = pending
         while !closed.load(ordering: .acquiring) && !core.stopped.load(ordering: .relaxed) {
-            var replies: [PeerMessage] = []
+            var messages: [PeerMessage] = []
             for frame in frames {
                 let message = try PeerMessage(frame)
                 switch message {
                 case .changes, .heartbeat:
-                    replies += try receive(message, stream: stream, origin: origin)
-                case .antiEntropy(let request):
-                    replies += try repairs.receive(request)
+                    messages.append(message)
                 case .refusal(let refusal):
                     core.logger.warning("peer refused", metadata: ["peer": "\(origin)", "reason": "\(refusal)"])
                     return
@@ -107,7 +109,7 @@ final class InboundConnection: Sendable {
                     throw ProtocolError(.unexpected, "a \(frame.type) frame in \(origin)'s stream")
                 }
             }
-            channel.writeFrames(replies)
+            if !messages.isEmpty { channel.writeFrames(try receive(messages, stream: stream, origin: origin)) }
             frames = []
             for event in mailbox.take(waitingUpTo: .seconds(1)) {
                 switch event {
@@ -120,26 +122,57 @@ final class InboundConnection: Sendable {
         }
     }
 
-    private func receive(_ message: PeerMessage, stream: InboundStream, origin: RegionID) throws -> [PeerMessage] {
-        switch try stream.receive(message) {
-        case .applied(let reply, let result):
-            if result.applied > 0, case .changes(let changes) = message { recordLag(changes, origin: origin) }
-            if result.applied > 0 { core.metrics.counter("tern_replication_applied_total", [("peer", origin.name)]).increment(by: result.applied) }
-            if !result.overwritten.isEmpty { recordConflicts(result.overwritten, origin: origin) }
-            for outcome in result.tableOutcomes {
-                core.logger.info("replicated table metadata", metadata: ["peer": "\(origin)", "outcome": "\(outcome)"])
+    /// An anti-entropy connection: sessions the dialer starts, answered in order.
+    private func serveAntiEntropy(_ hello: Hello, pending: [Frame]) throws {
+        let repairs = AntiEntropyReceiver(tables: core.tables, peer: hello.region, maxFrameBytes: core.configuration.settings.maxFrameBytes)
+        channel.writeFrames([.welcome(Welcome(appliedThrough: .zero, appliedHorizon: core.horizons.appliedHorizon))])
+        var frames = pending
+        while !closed.load(ordering: .acquiring) && !core.stopped.load(ordering: .relaxed) {
+            for frame in frames {
+                guard case .antiEntropy(let message) = try PeerMessage(frame) else {
+                    throw ProtocolError(.unexpected, "a \(frame.type) frame on an anti-entropy connection")
+                }
+                channel.writeFrames(try repairs.receive(message))
             }
-            core.updateStatus(origin) { $0.appliedThrough = stream.marker.sequence }
-            return [reply]
-        case .behind(let reply):
-            return [reply]
-        case .refused(let error):
-            if error.code == .clockSkew {
-                core.metrics.counter("tern_replication_skew_refusals_total", [("peer", origin.name)]).increment()
-                core.updateStatus(origin) { $0.skewRefusals += 1; $0.lastError = error.message }
+            frames = []
+            for event in mailbox.take(waitingUpTo: .seconds(1)) {
+                switch event {
+                case .frames(let more): frames += more
+                case .closed(_, let error):
+                    if let error { throw error }
+                    return
+                }
             }
-            throw error
         }
+    }
+
+    /// Applies frames that arrived together (one sync), records lag, conflicts and outcomes, and
+    /// returns the replies; a refusal is sent after the replies to what came before it.
+    private func receive(_ messages: [PeerMessage], stream: InboundStream, origin: RegionID) throws -> [PeerMessage] {
+        var replies: [PeerMessage] = []
+        for (message, outcome) in zip(messages, try stream.receive(messages)) {
+            switch outcome {
+            case .applied(let reply, let result):
+                if result.applied > 0, case .changes(let changes) = message { recordLag(changes, origin: origin) }
+                if result.applied > 0 { core.metrics.counter("tern_replication_applied_total", [("peer", origin.name)]).increment(by: result.applied) }
+                if !result.overwritten.isEmpty { recordConflicts(result.overwritten, origin: origin) }
+                for table in result.tableOutcomes {
+                    core.logger.info("replicated table metadata", metadata: ["peer": "\(origin)", "outcome": "\(table)"])
+                }
+                replies.append(reply)
+            case .behind(let reply):
+                replies.append(reply)
+            case .refused(let error):
+                channel.writeFrames(replies)
+                if error.code == .clockSkew {
+                    core.metrics.counter("tern_replication_skew_refusals_total", [("peer", origin.name)]).increment()
+                    core.updateStatus(origin) { $0.skewRefusals += 1; $0.lastError = error.message }
+                }
+                throw error
+            }
+        }
+        core.updateStatus(origin) { $0.appliedThrough = stream.marker.sequence }
+        return replies
     }
 
     private func recordLag(_ message: ChangesMessage, origin: RegionID) {

@@ -23,7 +23,7 @@ final class OutboundLink: Sendable {
     var peer: RegionID { endpoint.region }
 
     func start() {
-        DetachedThread.start { [self] in
+        core.startThread { [self] in
             run()
             finished.withLock { $0 = true }
         }

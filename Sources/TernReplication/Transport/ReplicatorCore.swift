@@ -27,6 +27,18 @@ final class ReplicatorCore: Sendable {
     /// connections cannot pile up threads).
     let handshaking = Atomic<Int>(0)
     static let maxHandshaking = 32
+    /// Link, connection and anti-entropy threads still running: `stop` waits for them before it
+    /// shuts the event loops down (a thread writing to a channel of a stopped loop is an error).
+    let activeThreads = Atomic<Int>(0)
+
+    /// Runs `body` on a thread of its own, counted in `activeThreads`.
+    func startThread(_ body: @escaping @Sendable () -> Void) {
+        activeThreads.wrappingAdd(1, ordering: .relaxed)
+        DetachedThread.start { [self] in
+            body()
+            activeThreads.wrappingSubtract(1, ordering: .releasing)
+        }
+    }
 
     init(tables: TableStore, configuration: ReplicationConfiguration, logger: Logger, metrics: ReplicationMetrics, group: MultiThreadedEventLoopGroup) throws {
         self.tables = tables

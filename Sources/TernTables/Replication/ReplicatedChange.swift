@@ -21,6 +21,17 @@ public struct ItemChange: Sendable, Hashable {
         self.stamp = stamp
         self.previous = previous
     }
+
+    /// A change carrying `item` (nil: a delete) under the key `partition` (and `sort`), encoded
+    /// as replication ships it (for tools and tests that make changes by hand).
+    public init(
+        tableName: String, tableID: GlobalTableID, partition: KeyValue, sort: KeyValue? = nil, item: Item?, stamp: WriteStamp,
+        previous: WriteStamp? = nil
+    ) {
+        self.init(
+            tableName: tableName, tableID: tableID, key: KeyEncoding.encode(PrimaryKey(partition: partition, sort: sort)),
+            item: item.map(ItemCodec.encode), stamp: stamp, previous: previous)
+    }
 }
 
 /// A change of a global table's record (its replica set), with the table's definition (the

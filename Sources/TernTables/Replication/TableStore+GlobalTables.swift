@@ -58,7 +58,9 @@ extension TableStore {
     /// local table).
     ///
     /// The change is one catalog record written under every lock stripe, so every write after it
-    /// is stamped; it reaches the other regions through replication.
+    /// is stamped; it reaches the other regions through replication. Each added region is marked
+    /// for resync in the same batch: the items from before (and any the stream missed) reach it
+    /// by anti-entropy.
     ///
     /// - Throws: `ResourceNotFoundException`; `ValidationException` when the store has no region,
     ///   a region name is invalid or is this store's, a created replica exists already, a deleted
@@ -79,9 +81,14 @@ extension TableStore {
                 var record = table.global?.record ?? GlobalTableRecord(
                     tableName: table.name, id: GlobalTableID(region: region, time: now),
                     stamp: WriteStamp(time: now, region: region), replicas: [region: .active])
+                let before = Set(record.replicas.keys)
                 try TableStore.apply(request.replicaUpdates, to: &record, local: region)
                 record.stamp = WriteStamp(time: now, region: region)
-                try store.write(singlePut(KeyLayout.globalTableKey(table.id), record.encoded()), durability: durability)
+                var batch = singlePut(KeyLayout.globalTableKey(table.id), record.encoded())
+                // A new replica gets the items written before (they are in no stream): this
+                // region resynchronizes it by anti-entropy once it has created the table.
+                for added in Set(record.replicas.keys).subtracting(before) { batch.put(KeyLayout.resyncKey(added), []) }
+                try store.write(batch, durability: durability)
                 let updated = table.with(global: GlobalTableState(record: record, localRegion: region))
                 state.tables[table.name] = updated
                 return updated

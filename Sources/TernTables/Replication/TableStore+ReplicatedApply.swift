@@ -182,7 +182,12 @@ extension TableStore {
                     entry.table.appendWrite(old: stored.item, new: entry.item, primaryKey: entry.primaryKey, to: &batch)
                 }
                 let stampEntry = StampEntry(stamp: incoming, previous: entry.change.previous).encoded()
-                if entry.item != nil {
+                if entry.item != nil && incoming == WriteStamp(time: .zero, region: global.record.id.region) {
+                    // An item from before the table was global stays without a stamp entry, as
+                    // where it was written: replicas then hold the same bytes.
+                    batch.delete(entry.table.stampPrefix + suffix)
+                    batch.delete(entry.table.tombstonePrefix + suffix)
+                } else if entry.item != nil {
                     batch.put(entry.table.stampPrefix + suffix, stampEntry)
                     batch.delete(entry.table.tombstonePrefix + suffix)
                 } else {

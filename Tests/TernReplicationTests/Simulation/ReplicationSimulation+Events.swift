@@ -1,6 +1,6 @@
 import Glibc
 import TernEngine
-import TernReplication
+@testable import TernReplication
 import TernTables
 import TernTesting
 
@@ -131,6 +131,43 @@ extension ReplicationSimulation {
         // Synced, so that only local writes can be in a region's unsynced tail (see `crash`).
         report.tombstonesPurged += try region.tables.purgeTombstones(before: horizon, durability: .synced)
         region.durableThrough = region.tables.store.lastCommittedStamp
+    }
+
+    /// An anti-entropy session from one region to another (at once, frames through the codec):
+    /// it must never bring back what a purged tombstone deleted.
+    mutating func antiEntropy(_ initiator: Int, _ receiver: Int) throws {
+        let from = regions[initiator]
+        let to = regions[receiver]
+        guard initiator != receiver, from.isUp, to.isUp, !network.isPartitioned(initiator, receiver),
+              (try? from.tables.globalTableRecord(Self.table))??.replicas[to.region] != nil
+        else { return }
+        let engine = AntiEntropyInitiator(tables: from.tables, peer: to.region, maxFrameBytes: 500)
+        let answering = AntiEntropyReceiver(tables: to.tables, peer: from.region, maxFrameBytes: 500)
+        var replies: [PeerMessage] = []
+        func wire(_ message: PeerMessage) throws -> PeerMessage {
+            var bytes = message.frame.encoded
+            return try PeerMessage(Frame.split(&bytes)[0])
+        }
+        let outcome = try engine.run(
+            tableName: Self.table, session: UInt64.random(in: 1...UInt64.max, using: &random),
+            send: { messages in
+                for message in messages {
+                    guard case .antiEntropy(let request) = try wire(message) else { continue }
+                    replies += try answering.receive(request).map(wire)
+                }
+            },
+            receive: {
+                defer { replies = [] }
+                return replies
+            })
+        report.repaired += outcome.pushed + outcome.pulled
+        // As the scheduler does: a completed session resynchronizes the peer.
+        if outcome.refusal == nil, try from.tables.isResyncPending(for: to.region) {
+            try from.tables.setResyncPending(false, for: to.region)
+        }
+        // Both applied and synced what they received.
+        from.durableThrough = from.tables.store.lastCommittedStamp
+        to.durableThrough = to.tables.store.lastCommittedStamp
     }
 
     /// Delivers the frames due now: changes and heartbeats to the receiving stream, whose reply

@@ -24,13 +24,14 @@ struct ReplicationSimulation {
         var overwritten = 0
         var skewRefusals = 0
         var tombstonesPurged = 0
+        var repaired = 0
         var framesSent = 0
         var framesDropped = 0
         var settleRounds = 0
 
         var description: String {
             "seed \(seed): \(regions) regions, \(writes) writes (\(lostWrites) lost in \(crashes) crashes), \(applied) applied, "
-                + "\(overwritten) overwritten, \(skewRefusals) skew refusals, \(tombstonesPurged) tombstones purged, "
+                + "\(overwritten) overwritten, \(skewRefusals) skew refusals, \(tombstonesPurged) tombstones purged, \(repaired) repaired by anti-entropy, "
                 + "\(framesSent) frames (\(framesDropped) dropped), settled in \(settleRounds) rounds"
         }
     }
@@ -139,6 +140,9 @@ struct ReplicationSimulation {
         try creator.updateTable(
             UpdateTableRequest(tableName: Self.table, replicaUpdates: regions.dropFirst().map { .create(regionName: $0.region.name) }),
             durability: .synced)
+        // The new replicas are marked for resync; the table is empty, so the scheduler's first
+        // anti-entropy round (modelled as done at once) finds nothing to copy.
+        for region in regions.dropFirst() { try creator.setResyncPending(false, for: region.region) }
     }
 
     func peers(of index: Int) -> [RegionID] {
@@ -159,6 +163,7 @@ struct ReplicationSimulation {
         case 88: try crash(region)
         case 89..<91: skew(region)
         case 91..<93: try purge(region)
+        case 93: try antiEntropy(region, Int.random(in: 0..<regions.count, using: &random))
         default: break
         }
         try deliver()

@@ -276,3 +276,15 @@ import TernTesting
         #expect(try east.tables.replicatedChanges(in: purgeBatches).isEmpty)
     }
 }
+
+@Suite struct GlobalTableDepartureTests {
+    @Test func deletingAReplicaTellsTheOthersTheRegionLeft() throws {
+        let (east, west) = try GlobalTableTests.pair()
+        try west.tables.deleteTable(DeleteTableRequest(tableName: GlobalTableTests.table), durability: .synced)
+        let result = try west.ship(to: east)
+        #expect(result.tableOutcomes == [.updated(tableName: GlobalTableTests.table)])
+        #expect(try east.tables.globalTableRecord(GlobalTableTests.table)?.replicas.keys.map(\.name) == ["east"])
+        // The departed region's record is gone with its data.
+        #expect(try west.tables.globalTables().isEmpty)
+    }
+}
