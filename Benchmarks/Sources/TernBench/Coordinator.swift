@@ -7,31 +7,30 @@ import Glibc
 struct Coordinator {
     let command: TernBench
     let configuration: BenchmarkConfiguration
-    let engines: [EngineKind]
+    let runs: [EngineRun]
 
     func run() throws {
         try FileTree.makeDirectories(configuration.databaseRoot)
         let loadAtStart = ProcessMetrics.loadAverage()
         let fillsyncOperations = WorkloadKind.fillsync.operationCount(num: configuration.num)
-        say("tern-bench: \(engines.map(\.rawValue).joined(separator: ",")) | num \(configuration.num), "
+        let budgets = runs.map { "\($0.label) \($0.budget.shortSummary)" }.joined(separator: ", ")
+        say("tern-bench: \(runs.map(\.label).joined(separator: ",")) | num \(configuration.num), "
               + "key \(configuration.keySize) B, value \(configuration.valueSize) B, compression ratio "
-              + "\(configuration.compressionRatio), fillsync \(fillsyncOperations) ops | memtable "
-              + "\(configuration.settings.writeBufferBytes >> 20) MiB, block cache "
-              + "\(configuration.settings.blockCacheBytes >> 20) MiB | \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, "
-              + "load average \(formatFixed(loadAtStart, 2))")
+              + "\(configuration.compressionRatio), fillsync \(fillsyncOperations) ops | budgets (memtable+cache): "
+              + "\(budgets) | \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores, load average \(formatFixed(loadAtStart, 2))")
 
         var reports: [EngineReport] = []
-        for engine in engines {
-            let reportPath = configuration.databaseRoot + "/.report-\(engine.rawValue).json"
+        for run in runs {
+            let reportPath = configuration.databaseRoot + "/.report-\(run.label).json"
             try? FileTree.removeTree(reportPath)
-            let status = try Coordinator.spawnChild(arguments: childArguments(engine: engine, reportPath: reportPath))
-            if let report = try? JSONFile.read(EngineReport.self, from: reportPath) {
-                reports.append(report)
-            } else {
-                reports.append(EngineReport(
-                    engine: engine, configuration: "", workloads: [],
-                    error: "child process exited with status \(status) and no report"))
-            }
+            let status = try Coordinator.spawnChild(arguments: childArguments(run: run, reportPath: reportPath))
+            var report = (try? JSONFile.read(EngineReport.self, from: reportPath)) ?? EngineReport(
+                engine: run.kind, label: run.label, budget: nil, budgetOf: nil, configuration: "", workloads: [],
+                error: "child process exited with status \(status) and no report")
+            report.label = run.label
+            report.budget = run.budget
+            report.budgetOf = run.budgetOf
+            reports.append(report)
             try? FileTree.removeTree(reportPath)
         }
 
@@ -39,8 +38,8 @@ struct Coordinator {
             command: CommandLine.arguments.joined(separator: " "), unixTime: time(nil),
             cores: sysconf(Int32(_SC_NPROCESSORS_ONLN)), num: configuration.num, keySize: configuration.keySize,
             valueSize: configuration.valueSize, compressionRatio: configuration.compressionRatio,
-            writeBufferBytes: configuration.settings.writeBufferBytes,
-            blockCacheBytes: configuration.settings.blockCacheBytes, fillsyncOperations: fillsyncOperations,
+            explicitBudget: command.explicitBudget, verifyChecksums: configuration.settings.verifyChecksums,
+            bloomBitsPerKey: configuration.settings.bloomBitsPerKey, fillsyncOperations: fillsyncOperations,
             loadAverageStart: loadAtStart, loadAverageEnd: ProcessMetrics.loadAverage(), engines: reports)
         printSummary(report)
         if let path = command.jsonPath {
@@ -55,29 +54,35 @@ struct Coordinator {
     private func printSummary(_ report: RunReport) {
         say("\n## Engines\n")
         for engine in report.engines {
-            say("- \(engine.engine.rawValue): \(engine.configuration.isEmpty ? "-" : engine.configuration)")
+            let budget = engine.engine == .null ? "" : " | budget \(engine.budget?.summary ?? "?") (\(engine.budget?.source ?? "?"))"
+            say("- \(engine.label): \(engine.configuration.isEmpty ? "-" : engine.configuration)\(budget)")
             if let error = engine.error { say("  ERROR: \(error)") }
         }
+        say("\nTern verifies the checksum of every block it reads; the peers' verify_checksums: "
+              + (report.verifyChecksums.map { $0 ? "on (--verify_checksums=true)" : "off (--verify_checksums=false)" }
+                 ?? "their defaults (LevelDB off, RocksDB on)") + ".")
         say("\n## Results (load average \(formatFixed(report.loadAverageStart, 2)) at start, "
               + "\(formatFixed(report.loadAverageEnd, 2)) at end; \(report.cores) cores)\n")
         say(ReportTables.details(report))
         if report.engines.count > 1 {
-            say("\n## Tern ÷ best peer\n")
+            say("\n## Tern ÷ each peer at the peer's memory budget\n")
             say(ReportTables.comparison(report))
         }
     }
 
-    private func childArguments(engine: EngineKind, reportPath: String) -> [String] {
+    private func childArguments(run: EngineRun, reportPath: String) -> [String] {
+        let settings = configuration.settings
         var arguments = [
             "--benchmarks=\(configuration.specs.map(\.description).joined(separator: ","))",
             "--num=\(configuration.num)", "--key_size=\(configuration.keySize)",
             "--value_size=\(configuration.valueSize)", "--compression_ratio=\(configuration.compressionRatio)",
-            "--threads=1", "--engine=\(engine.rawValue)", "--db=\(configuration.databaseRoot)",
-            "--write_buffer_size=\(configuration.settings.writeBufferBytes)",
-            "--cache_size=\(configuration.settings.blockCacheBytes)", "--seed=\(configuration.seed)",
-            "--child_report=\(reportPath)",
+            "--threads=1", "--engine=\(run.kind.rawValue)", "--label=\(run.label)", "--db=\(configuration.databaseRoot)",
+            "--write_buffer_size=\(run.budget.writeBufferBytes)", "--cache_size=\(run.budget.blockCacheBytes)",
+            "--bloom_bits=\(settings.bloomBitsPerKey)", "--seed=\(configuration.seed)", "--child_report=\(reportPath)",
         ]
-        if let library = configuration.settings.rocksDBLibrary { arguments.append("--rocksdb_lib=\(library)") }
+        if let verify = settings.verifyChecksums { arguments.append("--verify_checksums=\(verify)") }
+        if let library = settings.rocksDBLibrary { arguments.append("--rocksdb_lib=\(library)") }
+        if let library = settings.levelDBLibrary { arguments.append("--leveldb_lib=\(library)") }
         if configuration.keepDatabase { arguments.append("--keep_db") }
         return arguments
     }
