@@ -81,7 +81,7 @@ struct EngineBenchmark<E: BenchEngine> {
             try createFresh()
         } else if contents != .allKeys {
             try createFresh()
-            let fill = WorkloadRunner.run(engine!, kind: .fillrandom, threads: 1, inputs: inputs)
+            let fill = WorkloadRunner.run(engine!, kind: .fillrandom, threads: 1, inputs: inputs, measured: false)
             if let error = fill.errors.first { throw BenchError("prefill failed: \(error)") }
             userBytesWritten += fill.operations * (configuration.keySize + configuration.valueSize)
             contents = .allKeys

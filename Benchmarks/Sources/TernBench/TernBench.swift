@@ -115,6 +115,9 @@ struct TernBench: ParsableCommand {
     @Option(name: .customLong("leveldb_lib"), help: "Path of libleveldb.so to load first.")
     var levelDBLibrary: String?
 
+    @Flag(name: .customLong("callgrind"), help: "Run every engine under valgrind --tool=callgrind and report instructions per operation (slow: use --num=100000 or so; wall-clock figures of such a run are meaningless).")
+    var callgrind = false
+
     @Option(name: .customLong("label"), help: .hidden)
     var label: String?
 

@@ -43,6 +43,9 @@ struct WorkloadResult: Codable, Sendable {
     var writeAmplificationSyscalls: Double?
     var loadAverageStart: Double
     var loadAverageEnd: Double
+    /// With `--callgrind`: user-space instructions of the workload's threads (and of any thread
+    /// running while they did) per operation. Wall-clock figures of such a run are meaningless.
+    var instructionsPerOperation: Double?
     /// The database was filled (unmeasured fillrandom) first because no earlier workload had.
     var prefilled: Bool
     var errors: [String]
@@ -78,6 +81,8 @@ struct RunReport: Codable, Sendable {
     /// The peers' `verify_checksums` (nil: each peer's default). Tern always verifies.
     var verifyChecksums: Bool?
     var bloomBitsPerKey: Int
+    /// Whether every child ran under callgrind (instructions per operation are set).
+    var callgrind: Bool?
     var fillsyncOperations: Int
     var loadAverageStart: Double
     var loadAverageEnd: Double

@@ -148,6 +148,35 @@ enum ReportTables {
         return table.render()
     }
 
+    /// Instructions per operation of every engine run (from `--callgrind`), Tern's ÷ each peer's
+    /// (at the peer's budget), and Tern's net of the harness (minus the null engine's count).
+    static func instructions(_ report: RunReport) -> String {
+        let peers = report.engines.map(\.engine).filter { $0 != .tern && $0 != .null }
+        let nullEngine = report.engines.first { $0.engine == .null }
+        var header = ["benchmark"] + report.engines.map { "\($0.label) instr/op" }
+        for peer in peers { header.append("Tern ÷ \(peer.rawValue)") }
+        var table = MarkdownTable(header: header, rightAligned: Set(1..<header.count))
+        for spec in benchmarkNames(report) {
+            func count(_ engine: EngineReport?) -> Double? {
+                engine?.workloads.first { $0.benchmark == spec }?.instructionsPerOperation
+            }
+            var row = [spec]
+            for engine in report.engines { row.append(count(engine).map { formatGrouped($0) } ?? "-") }
+            let harness = count(nullEngine) ?? 0
+            for peer in peers {
+                guard let tern = count(ternRun(for: peer, in: report)),
+                      let other = count(report.engines.first { $0.engine == peer }), other - harness > 0 else {
+                    row.append("-")
+                    continue
+                }
+                // Net of the harness, which both counts include.
+                row.append(formatFixed((tern - harness) / (other - harness), 2))
+            }
+            table.rows.append(row)
+        }
+        return table.render() + "\n\n(ratios net of the harness: the null engine's count is subtracted from both)"
+    }
+
     /// The benchmark names in the order they ran.
     private static func benchmarkNames(_ report: RunReport) -> [String] {
         var names: [String] = []
