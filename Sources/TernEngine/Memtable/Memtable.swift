@@ -32,19 +32,33 @@ import Synchronization
     /// Writer-only: the last node of each level (`head` for an empty level).
     private nonisolated(unsafe) let tails: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private let entryCount = Atomic<Int>(0)
+    /// The user keys added, so a lookup of an absent key skips the skiplist (nil: no filter).
+    private let filter: MemtableFilter?
 
-    @_spi(Benchmarks) public init() {
+    /// A memtable without a key filter.
+    @_spi(Benchmarks) public convenience init() {
+        self.init(filterBytes: 0)
+    }
+
+    /// A memtable with a key filter of about `filterBytes` bytes (none when 0).
+    init(filterBytes: Int) {
         head = Memtable.makeNode(in: arena, keyLength: 0, valueLength: 0, height: Memtable.maxHeight)
         tails = .allocate(capacity: Memtable.maxHeight)
         tails.initialize(repeating: head, count: Memtable.maxHeight)
+        filter = filterBytes > 0 ? MemtableFilter(bytes: filterBytes) : nil
+    }
+
+    /// A memtable for a store with `options`: its key filter sized from the memtable budget.
+    static func forStore(_ options: StoreOptions) -> Memtable {
+        Memtable(filterBytes: MemtableFilter.bytes(forBudget: options.memtableBudgetBytes))
     }
 
     deinit {
         tails.deallocate()
     }
 
-    /// Bytes of memory the memtable holds.
-    var memoryUsage: Int { arena.memoryUsage }
+    /// Bytes of memory the memtable holds (its entries and its key filter).
+    var memoryUsage: Int { arena.memoryUsage + (filter?.byteCount ?? 0) }
 
     /// Entries added so far.
     var count: Int { entryCount.load(ordering: .relaxed) }
@@ -63,6 +77,8 @@ import Synchronization
         (keyStart + key.count).storeBytes(
             of: InternalKey.trailer(sequence, kind).littleEndian, as: UInt64.self)
         if value.count > 0 { (keyStart + internalKeyLength).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        // Before the node is published (invariant 2 covers the filter's bits too).
+        filter?.insert(key)
 
         withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: Memtable.maxHeight) { previous in
             let last = tails[0]
@@ -107,6 +123,7 @@ import Synchronization
 
     /// The newest entry for `userKey` visible at `snapshot`.
     @_spi(Benchmarks) public func get(userKey: UnsafeRawBufferPointer, snapshot: SequenceNumber) -> LookupResult {
+        if let filter, !filter.mayContain(userKey) { return .notFound }
         let found: UnsafeMutableRawPointer? = withLookupKey(userKey, snapshot) { lookup in
             findGreaterOrEqual(lookup, previous: nil)
         }
