@@ -6,3 +6,7 @@ __attribute__((noinline)) void tern_bench_measured(void (*body)(void *), void *c
     // left through its own return.
     __asm__ volatile("" ::: "memory");
 }
+
+__attribute__((noinline)) void tern_bench_dump(void) {
+    __asm__ volatile("" ::: "memory");
+}

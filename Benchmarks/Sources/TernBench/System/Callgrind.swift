@@ -1,3 +1,4 @@
+import CBenchSupport
 import Glibc
 
 /// Running a child under `valgrind --tool=callgrind` to count the instructions a workload
@@ -5,12 +6,32 @@ import Glibc
 /// Instruction counts do not move with the machine's load, unlike seconds: on shared cores they
 /// are the before/after measure that can be trusted.
 ///
-/// Each exit from the toggled function dumps the counts collected since the previous dump into
-/// `<out>.<n>` (n = 1, 2, ... in order), so a run of workloads with t₁, t₂, ... threads leaves
-/// t₁ dumps for the first workload, then t₂ for the second, and so on.
+/// Each return from `tern_bench_dump` dumps the counts collected since the previous dump into
+/// `<out>.<n>` (n = 1, 2, ... in order). The engine comparison dumps at the end of each measured
+/// thread (a run of workloads with t₁, t₂, ... threads leaves t₁ dumps for the first workload,
+/// then t₂ for the second); the item workloads dump once per workload.
 enum Callgrind {
-    /// The function whose activations are collected (and whose exits dump).
+    /// The function whose activations are collected.
     static let toggledFunction = "tern_bench_measured"
+    /// The function whose returns dump.
+    static let dumpFunction = "tern_bench_dump"
+
+    /// Runs `body` inside `tern_bench_measured`, so `--callgrind` counts it.
+    static func measured<R>(_ body: () throws -> R) throws -> R {
+        var result: Result<R, any Error>?
+        withoutActuallyEscaping({
+            result = Result { try body() }
+        }) { (call: @escaping () -> Void) in
+            var context = call
+            withUnsafeMutablePointer(to: &context) { pointer in
+                tern_bench_measured({ raw in raw!.assumingMemoryBound(to: (() -> Void).self).pointee() }, pointer)
+            }
+        }
+        return try result!.get()
+    }
+
+    /// Dumps the counts collected since the last dump (a no-op outside callgrind).
+    static func dump() { tern_bench_dump() }
 
     /// valgrind's path, or `nil` when it is not installed.
     static func valgrindPath() -> String? {
@@ -34,7 +55,7 @@ enum Callgrind {
     /// The arguments that go before the child's own command line.
     static func valgrindArguments(outFile: String) -> [String] {
         ["--tool=callgrind", "--collect-atstart=no", "--toggle-collect=\(toggledFunction)",
-         "--dump-after=\(toggledFunction)", "--callgrind-out-file=\(outFile)", "--dump-instr=no",
+         "--dump-after=\(dumpFunction)", "--callgrind-out-file=\(outFile)", "--dump-instr=no",
          "--compress-strings=no", "-q"]
     }
 

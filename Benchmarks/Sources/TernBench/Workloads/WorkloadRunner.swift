@@ -1,4 +1,3 @@
-import CBenchSupport
 import Histogram
 import Synchronization
 
@@ -102,24 +101,14 @@ enum WorkloadRunner {
     // MARK: One thread
 
     /// A measured workload's thread, run inside the C function `tern_bench_measured`, which is
-    /// what `--callgrind` collects in (`Callgrind.toggledFunction`).
+    /// what `--callgrind` collects in; the counts are dumped when it ends (`Callgrind`).
     static func runMeasuredThread<S: BenchSession>(
         _ session: inout S, kind: WorkloadKind, thread: Int, of threads: Int, inputs: WorkloadInputs,
         outcome: inout ThreadOutcome
     ) throws {
-        var thrown: Error?
-        try withoutActuallyEscaping({
-            do {
-                try runThread(&session, kind: kind, thread: thread, of: threads, inputs: inputs, outcome: &outcome)
-            } catch {
-                thrown = error
-            }
-        }) { (body: @escaping () -> Void) in
-            var context = body
-            withUnsafeMutablePointer(to: &context) { pointer in
-                tern_bench_measured({ raw in raw!.assumingMemoryBound(to: (() -> Void).self).pointee() }, pointer)
-            }
-            if let thrown { throw thrown }
+        defer { Callgrind.dump() }
+        try Callgrind.measured {
+            try runThread(&session, kind: kind, thread: thread, of: threads, inputs: inputs, outcome: &outcome)
         }
     }
 
