@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "TernTables", targets: ["TernTables"]),
         .library(name: "TernRecovery", targets: ["TernRecovery"]),
         .library(name: "TernWire", targets: ["TernWire"]),
+        .library(name: "TernReplication", targets: ["TernReplication"]),
         .library(name: "TernServer", targets: ["TernServer"]),
         .library(name: "OITHExample", targets: ["OITHExample"]),
         .executable(name: "tern", targets: ["tern"]),
@@ -75,11 +76,27 @@ let package = Package(
             dependencies: ["TernEngine", "TernTables", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "TernWire", dependencies: ["TernTables"]),
+        // Global-table replication: a library a service attaches to its TableStore (and that
+        // `tern serve` hosts). NIO for the peer links, swift-crypto for the handshake's HMAC,
+        // CoreMetrics only (the Metrics module imports Foundation).
+        .target(
+            name: "TernReplication",
+            dependencies: [
+                "TernEngine",
+                "TernTables",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TernServer",
             dependencies: [
                 "TernEngine",
                 "TernTables",
+                "TernReplication",
                 "TernWire",
                 "TernRecovery",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +119,7 @@ let package = Package(
                 "TernServer",
                 "TernRecovery",
                 "OITHExample",
+                "TernReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +142,15 @@ let package = Package(
             dependencies: [
                 "TernTables", "TernTesting", "OITHExample", .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "TernReplicationTests",
+            dependencies: [
+                "TernReplication", "TernTables", "TernEngine", "TernTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TernRecoveryTests", dependencies: ["TernRecovery", "TernTables", "TernEngine", "TernTesting"]),

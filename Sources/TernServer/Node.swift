@@ -8,6 +8,7 @@ import UnixSignals
 import Glibc
 #endif
 import TernEngine
+import TernReplication
 import TernRecovery
 import TernTables
 
@@ -90,6 +91,7 @@ public final class Node: Service, Sendable {
                 try? await core.pool.runIfActive { try tables.close() }
                 throw NodeStartError(message: "cannot start the continuous archive in \(configuration.archiveDirectory ?? "?"): \(error)")
             }
+            try await startReplication(core: core, tables: tables)
             core.phase.withLock { $0 = .serving(tables) }
         } catch {
             core.phase.withLock { $0 = .stopped }
@@ -184,6 +186,10 @@ public final class Node: Service, Sendable {
         }
         let open = core.connections.withLock { Array($0.values) }
         for channel in open { try? await channel.close() }
+        if let replicator = core.replicator.withLock({ $0.take() }) {
+            // Before the store closes: links persist their acknowledged cursors.
+            await replicator.stop()
+        }
         if let tables {
             do {
                 // Sync first: with buffered durability, writes acknowledged before the drain

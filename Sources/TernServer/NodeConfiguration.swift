@@ -35,6 +35,8 @@ public struct NodeConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Engine options for the store.
     public var storeOptions: StoreOptions
+    /// Global-table replication with other regions' nodes (nil: the node replicates nothing).
+    public var replication: NodeReplication? = nil
     /// The continuous archive's directory (point-in-time recovery); nil runs without one (then
     /// UpdateContinuousBackups answers ContinuousBackupsUnavailableException).
     public var archiveDirectory: String?

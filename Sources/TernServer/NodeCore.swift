@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 import TernEngine
+import TernReplication
 import TernRecovery
 import TernTables
 import TernWire
@@ -57,6 +58,8 @@ final class NodeCore: Sendable {
     let phase = Mutex<Phase>(.starting)
     /// Point-in-time recovery over the store's archive (set once the store is open).
     let recovery = Mutex<TableRecovery?>(nil)
+    /// Global-table replication with the other regions (set once the store is open, when configured).
+    let replicator = Mutex<Replicator?>(nil)
     /// Open client connections, closed at the end of a drain.
     let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     /// The node's clock for signature dates (injected by tests).
@@ -153,6 +156,7 @@ final class NodeCore: Sendable {
             writer.member("gaps", status.gaps.count)
             writer.endObject()
         }
+        if let replicator = replicator.withLock({ $0 }) { writeReplicationHealth(replicator, to: &writer) }
         writer.endObject()
         return NodeResponse(status: status, body: writer.bytes, contentType: "application/json")
     }

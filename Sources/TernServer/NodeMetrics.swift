@@ -12,7 +12,7 @@ import TernEngine
 /// are read when `/metrics` is scraped.
 public final class NodeMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     private let timers: Mutex<[String: CoreMetrics.Timer]> = Mutex([:])
     private let errorCounters: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
     private let throttledCounters: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])

@@ -69,7 +69,7 @@ struct NodeOperation: Sendable {
     /// Every operation by its full `X-Amz-Target`.
     static let all: [String: NodeOperation] = {
         var table: [String: NodeOperation] = [:]
-        for operation in dynamoOperations { table[dynamoPrefix + operation.name] = operation }
+        for operation in dynamoOperations + globalTableOperations { table[dynamoPrefix + operation.name] = operation }
         for operation in ternOperations { table[ternPrefix + operation.name] = operation }
         return table
     }()
@@ -138,6 +138,13 @@ struct NodeOperation: Sendable {
         make("TransactGetItems", .read, demand: { (request: TransactGetItemsRequest) in
             tableCounts(request.transactItems.map(\.tableName))
         }) { try $1.tables.transactGetItems($0) },
+    ]
+
+    /// Global tables (replication): UpdateTable with ReplicaUpdates.
+    static let globalTableOperations: [NodeOperation] = [
+        make("UpdateTable", .write, demand: { (request: UpdateTableRequest) in [(request.tableName, 1)] }) {
+            try $1.tables.updateTable($0, durability: $1.durability)
+        }
     ]
 
     static let ternOperations: [NodeOperation] = [

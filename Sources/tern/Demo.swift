@@ -4,43 +4,91 @@ import TernEngine
 import TernRecovery
 import TernTables
 
-/// `tern demo`: the main job on an embedded store (see README).
+/// `tern demo`: the main job (see README): regions on one machine under the seed's stress test,
+/// or, with `--quick`, the single-region matching query.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load synthetic users into the Users table and run the matching query, with latency and scan figures.",
+        abstract: "The main job: three regions under the seed's stress test, a partition, a restore, a report.",
         discussion: """
-            Opens the table store in --data/tables, (re)creates the OITH Users table (email key, \
-            geohash index on lat/lon at precision 4 sorted by age), loads --users synthetic users \
-            spread around real cities with BatchWriteItem, closes and reopens the store, waits for \
-            its compactions to finish, then runs \
-            --queries matching queries from random users: everyone within --radius km whose age \
-            is within 5 years, five fields, a page of 20. Prints load throughput, p50/p95/p99 \
-            latency and items evaluated per query beside the seed's targets (P95 < 200 ms, fewer \
-            than 500 profiles scanned per request), and the seed's own 9-cell query for comparison.
+            Without --quick: opens one replica per region (us-east, us-west, eu-west) under \
+            --data/<region>/{data,archive} (created when missing, reused when present), loads \
+            --users synthetic users (each homed in the region of its city) with candidate lists, \
+            conversations and daily metrics, then runs the seed's stress test against every \
+            region at once for --duration seconds at --rate requests/s in total (matching queries, \
+            profile updates, likes with a TTL, messages, analytics counters). Mid-run it writes \
+            conflicting updates to the same profiles in two regions and cuts the last region off \
+            for a while; afterwards it waits for the replicas to agree, deletes a batch of messages \
+            by mistake and restores Messages to the instant before (point-in-time recovery), \
+            verifies (identical replicas, every acknowledged write present or overwritten by a \
+            later one, the restore exact), prints a report beside the seed's targets and writes \
+            --data/report.html. The exit status is non-zero when a verification fails.
+
+            With --quick: the single-region matching query of earlier versions: loads --users \
+            users into --data/tables, reopens, runs --queries matching queries from random users \
+            (within --radius km, age ±5, five fields, a page of 20) and prints latency and items \
+            evaluated beside the seed's targets.
             """)
 
     @Option(name: .long, help: "The data folder (created when missing).")
     var data: String = "tern-data"
 
-    @Option(name: .long, help: "How many users to load.")
-    var users: Int = 100_000
+    @Option(name: .long, help: "How many users to load (default: 20,000; 100,000 with --quick).")
+    var users: Int?
 
-    @Option(name: .long, help: "How many matching queries to run.")
+    @Option(name: .long, help: "Seconds of stress test.")
+    var duration: Double = 60
+
+    @Option(name: .long, help: "Requests per second in total, over all regions (the seed's goal: 500).")
+    var rate: Double = 500
+
+    @Option(name: .long, help: "Comma-separated region names (1 to 5).")
+    var regions: String = "us-east,us-west,eu-west"
+
+    @Option(name: .long, help: "Worker threads of the stress test.")
+    var workers: Int = 8
+
+    @Flag(name: .long, help: "Run the single-region matching query instead (the earlier demo).")
+    var quick = false
+
+    @Option(name: .long, help: "With --quick: how many matching queries to run.")
     var queries: Int = 1_000
 
-    @Option(name: .long, help: "The matching radius in kilometres.")
+    @Option(name: .long, help: "With --quick: the matching radius in kilometres.")
     var radius: Double = 25
 
-    @Option(name: .long, help: "The seed of the synthetic data and of the query users.")
+    @Option(name: .long, help: "The seed of the synthetic data and of the load.")
     var seed: UInt64 = 42
 
     func validate() throws {
-        guard users > 0 else { throw ValidationError("--users must be positive") }
+        if let users { guard users > 0 else { throw ValidationError("--users must be positive") } }
         guard queries > 0 else { throw ValidationError("--queries must be positive") }
         guard radius > 0 else { throw ValidationError("--radius must be positive") }
+        guard duration > 0, rate > 0, workers > 0 else { throw ValidationError("--duration, --rate and --workers must be positive") }
+        let names = regions.split(separator: ",")
+        guard (1...5).contains(names.count), Set(names).count == names.count else {
+            throw ValidationError("--regions takes 1 to 5 distinct names")
+        }
     }
 
     func run() throws {
+        guard quick else {
+            var options = MainJob.Options()
+            options.data = data
+            options.regionNames = regions.split(separator: ",").map(String.init)
+            options.users = users ?? 20_000
+            options.duration = duration
+            options.rate = rate
+            options.workers = workers
+            options.seed = seed
+            print("tern demo: \(options.regionNames.count) regions under \(data)/, \(options.users) users, "
+                + "\(Int(duration)) s at \(Int(rate)) req/s (tern demo --help for the knobs; --quick for the single-region query)")
+            guard try MainJob(options: options).run() else { throw ExitCode.failure }
+            return
+        }
+        try runQuick()
+    }
+
+    private func runQuick() throws {
         let directory = Path.join(data, "tables")
         let archiveDirectory = Path.join(data, "archive")
         print("tern demo: tables at \(directory), continuous archive at \(archiveDirectory)")
@@ -72,6 +120,7 @@ struct Demo: ParsableCommand {
 
     /// Recreates Users and loads the population; returns the users' compact records.
     private func load(into tables: TableStore) throws -> [DemoPopulation.User] {
+        let users = self.users ?? 100_000
         if (try? tables.describeTable(DescribeTableRequest(tableName: OITHSchemas.usersTableName))) != nil {
             let start = ContinuousClock.now
             try tables.deleteTable(DeleteTableRequest(tableName: OITHSchemas.usersTableName), durability: .synced)

@@ -65,6 +65,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The largest request body accepted, in bytes.")
     var maxBodyBytes = 16 * 1024 * 1024
 
+    @Option(help: "Replicate global tables with other regions: listen for peers on HOST:PORT (a port of its own). Needs --secret-file.")
+    var replication: String?
+
+    @Option(name: .customLong("peer"), help: "Another region's node, NAME=HOST:PORT (its --region and --replication address). Repeat for every region.")
+    var peers: [String] = []
+
+    @Option(help: "A file holding the cluster secret every region's node shares (at least 16 bytes; trailing newlines ignored). Peers prove they know it (HMAC-SHA256).")
+    var secretFile: String?
+
+    @Option(help: "Replication: refuse stamps more than this many milliseconds ahead of the local clock.")
+    var maxClockSkewMilliseconds = 500
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -135,6 +147,7 @@ struct Serve: AsyncParsableCommand {
         configuration.archiveOptions.retention = .milliseconds(Int64(archiveRetentionDays * 86_400_000))
         configuration.archiveOptions.archiveInterval = .milliseconds(Int64(archiveIntervalSeconds * 1000))
         configuration.archiveOptions.logger = Logger(label: "tern.archive")
+        configuration.replication = try replicationConfiguration()
         return configuration
     }
 
@@ -143,7 +156,7 @@ struct Serve: AsyncParsableCommand {
         Glibc.exit(1)
     }
 
-    private func readFile(_ path: String) -> String? {
+    func readFile(_ path: String) -> String? {
         guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []

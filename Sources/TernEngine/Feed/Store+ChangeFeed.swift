@@ -63,6 +63,18 @@ extension Store {
         lock.withLock { syncedSequence }
     }
 
+    /// A stamp at or after which every later commit will be stamped, if every batch committed so
+    /// far is durable and the last one is `cursor`; nil otherwise.
+    ///
+    /// A consumer that has read the feed through `cursor` and gets a horizon `h` knows it has seen
+    /// every batch this store will ever commit with a stamp at or before `h` (stamps are taken
+    /// under the store's lock in sequence order, and `h` is taken under that lock too). Replication
+    /// tells peers this horizon while its feed is idle, so they know how far this region's history
+    /// is complete.
+    public func feedHorizon(through cursor: SequenceNumber) -> HybridTimestamp? {
+        lock.withLock { syncedSequence == lastSequence && lastSequence == cursor ? options.clock.now() : nil }
+    }
+
     /// A reader of the batches after `cursor`. Throws `cursorTooOld` when the store no longer
     /// keeps the batch after it.
     public func makeChangeReader(after cursor: SequenceNumber) throws -> ChangeReader {
@@ -156,6 +168,10 @@ public struct ChangeReader {
             }
             var reader = LogReader(bytes: content, path: name, tailMayBeTorn: false, baseOffset: fileOffset)
             var consumed = 0
+            // Recovery starts a new WAL after the manifest's last sequence, which may count
+            // batches a crash took back (buffered, never synced, numbered before a manifest
+            // edit): those numbers are never used, so the file's first batch may skip them.
+            let fileFirst = view.files.first { $0.number == fileNumber }?.firstSequence
             while bytes < maxBytes, let record = try reader.next() {
                 let offset = fileOffset + reader.endOfLastRecord - record.count
                 try LoggedRecord.forEachBatch(
@@ -163,7 +179,7 @@ public struct ChangeReader {
                     file: name, offset: offset
                 ) { batch in
                     guard batch.sequence > cursor else { return }
-                    guard batch.sequence.rawValue == cursor.rawValue + 1 else {
+                    guard batch.sequence.rawValue == cursor.rawValue + 1 || (batch.sequence == fileFirst && cursor < batch.sequence) else {
                         throw TernError.corruption("the change feed skips from \(cursor) to \(batch.sequence)", file: name, offset: offset)
                     }
                     batches.append(batch)
@@ -180,6 +196,11 @@ public struct ChangeReader {
                 fileNumber = nextFile.number
                 fileOffset = 0
                 continue
+            }
+            if isLive && consumed == content.count && bytes < maxBytes {
+                // Everything durable has been read: sequences up to the durable end that no
+                // batch holds were taken back by a crash (see above).
+                cursor = max(cursor, view.durable)
             }
             if bytes >= maxBytes || cursor >= view.durable || isLive { break }
         }

@@ -3,8 +3,8 @@ import TernEngine
 
 /// Settings of a continuous archive.
 public struct ArchiveOptions: Sendable {
-    /// How often new batches are shipped to the archive: the recovery point (at most this much
-    /// committed work is missing from the archive when the live store is lost).
+    /// The recovery point: a committed batch is in the archive within about this long (passes
+    /// run every half interval, so the wait for the next pass plus the pass itself fit in it).
     public var archiveInterval: Duration = .seconds(1)
     /// How often a checkpoint (a full copy, hard-linked where possible) is taken. A restore
     /// replays the batches after the newest checkpoint before its instant, so this bounds how

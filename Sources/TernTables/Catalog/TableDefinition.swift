@@ -292,6 +292,13 @@ public struct TableDescription: Sendable, Hashable {
     /// Tern's internal table id: the key prefix of this incarnation of the table. A re-created
     /// table gets a new one.
     public var tableID: UInt32
+    /// The regions of a global table (nil for a table that does not replicate).
+    public var replicas: [ReplicaDescription]?
+    /// `2019.11.21` for a global table (DynamoDB's current global tables), nil otherwise.
+    public var globalTableVersion: String?
+
+    /// The `GlobalTableVersion` a global table reports.
+    public static let globalTableVersion = "2019.11.21"
 
     /// A table as DescribeTable reports it. `tableID` is Tern's internal id; other services
     /// have none (0).

@@ -10,7 +10,15 @@
 ///   table starts empty even before the old incarnation's data is gone); index 0 holds its items
 ///   at `[partition key][sort key]` (KeyEncoding), indexes 1...254 hold secondary index entries at
 ///   `[index hash][index range][partition key][sort key]`, and index 255 is the TTL expiry
-///   index, `[expiry time N][partition key][sort key]` → empty.
+///   index, `[expiry time N][partition key][sort key]` → empty;
+/// - a *global* table (one that replicates, see `docs/replication.md`) also keeps, beside each
+///   item, its write stamp at index 252 (`[partition key][sort key]` → `StampEntry`) and, in
+///   place of each deleted item, a tombstone at index 253 (same key, same value format); a table
+///   never made global has neither;
+/// - catalog index 4 holds global table records (`[table id]` → `GlobalTableRecord`), index 5
+///   the store's region (→ UTF-8 name), index 6 what the store has received from each peer
+///   region (`[region name]` → `ReceiveMarker`), index 7 the peers that need a full
+///   resynchronization from this store (`[region name]` → empty).
 ///
 /// Because the table id comes first, one table's keys (items and indexes) form one contiguous range
 /// `[id] ..< [id + 1]`, which DeleteTable clears.
@@ -21,12 +29,22 @@ enum KeyLayout {
     static let baseIndexID: UInt8 = 0
     /// The index id of the TTL expiry index.
     static let expiryIndexID: UInt8 = 255
+    /// The index id of a global table's item stamps.
+    static let stampIndexID: UInt8 = 252
+    /// The index id of a global table's tombstones.
+    static let tombstoneIndexID: UInt8 = 253
+    /// Secondary index ids stay below this (the ids above are reserved).
+    static let firstReservedIndexID: UInt8 = 252
 
     /// Catalog sub-spaces.
     static let catalogTablesIndex: UInt8 = 0
     static let catalogHeaderIndex: UInt8 = 1
     static let catalogDropsIndex: UInt8 = 2
     static let catalogRebuildsIndex: UInt8 = 3
+    static let catalogGlobalTablesIndex: UInt8 = 4
+    static let catalogRegionIndex: UInt8 = 5
+    static let catalogReceiveMarkersIndex: UInt8 = 6
+    static let catalogResyncIndex: UInt8 = 7
     /// `[table][index]`.
     static func prefix(table: UInt32, index: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -69,6 +87,30 @@ enum KeyLayout {
     static func rebuildKey(_ id: UInt32) -> [UInt8] {
         var key = prefix(table: catalogTableID, index: catalogRebuildsIndex)
         CatalogRecord.appendUInt32(id, to: &key)
+        return key
+    }
+
+    /// The global table record of table incarnation `id`.
+    static func globalTableKey(_ id: UInt32) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogGlobalTablesIndex)
+        CatalogRecord.appendUInt32(id, to: &key)
+        return key
+    }
+
+    /// Where the store's region name is kept.
+    static let regionKey = prefix(table: catalogTableID, index: catalogRegionIndex)
+
+    /// What the store has received from `region`.
+    static func receiveMarkerKey(_ region: RegionID) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogReceiveMarkersIndex)
+        key.append(contentsOf: region.name.utf8)
+        return key
+    }
+
+    /// Present while `region` needs a full resynchronization (anti-entropy) from this store.
+    static func resyncKey(_ region: RegionID) -> [UInt8] {
+        var key = prefix(table: catalogTableID, index: catalogResyncIndex)
+        key.append(contentsOf: region.name.utf8)
         return key
     }
 

@@ -17,10 +17,27 @@ final class TableSchema: Sendable {
     let expiryPrefix: [UInt8]
     /// The geohash index, if the table has one.
     let geohash: GeohashIndex?
+    /// Set when the table is global (it replicates): its record and this store's region.
+    let global: GlobalTableState?
+    /// `[table id][252]` and `[table id][253]`: a global table's stamps and tombstones.
+    let stampPrefix: [UInt8]
+    let tombstonePrefix: [UInt8]
 
-    var description: TableDescription { stored.description }
+    var description: TableDescription {
+        var description = stored.description
+        if let global {
+            description.replicas = global.record.replicaDescriptions
+            description.globalTableVersion = TableDescription.globalTableVersion
+        }
+        return description
+    }
 
-    init(_ stored: CatalogRecord.Stored) {
+    /// The same table, made global (or updated) with `global`.
+    func with(global: GlobalTableState?) -> TableSchema {
+        TableSchema(stored, global: global)
+    }
+
+    init(_ stored: CatalogRecord.Stored, global: GlobalTableState? = nil) {
         let table = stored.description
         let types = Dictionary(table.attributeDefinitions.map { ($0.attributeName, $0.attributeType) }, uniquingKeysWith: { first, _ in first })
         func schema(_ elements: [KeySchemaElement]) -> KeySchema {
@@ -35,6 +52,9 @@ final class TableSchema: Sendable {
         self.key = schema(table.keySchema)
         self.basePrefix = KeyLayout.prefix(table: table.tableID, index: KeyLayout.baseIndexID)
         self.expiryPrefix = KeyLayout.prefix(table: table.tableID, index: KeyLayout.expiryIndexID)
+        self.stampPrefix = KeyLayout.prefix(table: table.tableID, index: KeyLayout.stampIndexID)
+        self.tombstonePrefix = KeyLayout.prefix(table: table.tableID, index: KeyLayout.tombstoneIndexID)
+        self.global = global
         self.ttlAttribute = table.timeToLive.flatMap { $0.enabled ? $0.attributeName : nil }
         self.geohash = table.geohashIndex
         var forced: Set<String> = []
@@ -77,6 +97,13 @@ final class TableSchema: Sendable {
         if let sort = key.sort { KeyEncoding.append(sort, to: &bytes) }
         return bytes
     }
+}
+
+/// What a global table's schema knows about its replication.
+struct GlobalTableState: Sendable {
+    var record: GlobalTableRecord
+    /// This store's region: the origin of its local writes.
+    var localRegion: RegionID
 }
 
 /// A secondary index's layout and projection.

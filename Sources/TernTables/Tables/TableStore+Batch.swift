@@ -84,8 +84,7 @@ extension TableStore {
             for write in writes {
                 let stored = try storedItem(write.itemKey)
                 guard let new = try write.newItem(visible: nil) else { continue }
-                if stored == nil && new == nil { continue }
-                write.table.appendWrite(old: stored, new: new, primaryKey: write.primaryKey, to: &batch)
+                try appendItemWrite(write.table, stored: stored, new: new, primaryKey: write.primaryKey, to: &batch)
             }
             try commit(batch, durability: durability)
         }

@@ -74,6 +74,11 @@ extension TableStore {
                 var batch = WriteBatch()
                 batch.delete(KeyLayout.catalogKey(request.tableName))
                 batch.put(KeyLayout.dropKey(table.id), [])
+                if let global = table.global {
+                    // The other replicas learn that this region left (a replicated record
+                    // without it); `clearTable` removes the record with the data.
+                    batch.put(KeyLayout.globalTableKey(table.id), departureRecord(global).encoded())
+                }
                 try store.write(batch, durability: durability)
                 state.tables[request.tableName] = nil
                 return table
@@ -120,7 +125,9 @@ extension TableStore {
     func clearTable(_ id: UInt32) throws {
         let range = KeyLayout.tableRange(id)
         try deleteRange(lower: range.lower, upper: range.upper)
-        try store.write(singleDelete(KeyLayout.dropKey(id)), durability: .buffered)
+        var batch = singleDelete(KeyLayout.globalTableKey(id))
+        batch.delete(KeyLayout.dropKey(id))
+        try store.write(batch, durability: .buffered)
     }
 
     /// Deletes every key in `[lower, upper)`, a chunk of keys per engine batch.

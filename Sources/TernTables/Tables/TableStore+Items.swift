@@ -28,7 +28,7 @@ extension TableStore {
             let stored = try storedItem(itemKey)
             let visible = try checkCondition(condition, stored: stored, table: table, now: now, returning: request.returnValuesOnConditionCheckFailure)
             var batch = WriteBatch()
-            table.appendWrite(old: stored, new: item, primaryKey: primaryKey, to: &batch)
+            try appendItemWrite(table, stored: stored, new: item, primaryKey: primaryKey, to: &batch)
             try commit(batch, durability: durability)
             return visible
         }
@@ -73,7 +73,7 @@ extension TableStore {
             let stored = try storedItem(itemKey)
             let visible = try checkCondition(condition, stored: stored, table: table, now: now, returning: request.returnValuesOnConditionCheckFailure)
             var batch = WriteBatch()
-            if let stored { table.appendWrite(old: stored, new: nil, primaryKey: primaryKey, to: &batch) }
+            try appendItemWrite(table, stored: stored, new: nil, primaryKey: primaryKey, to: &batch)
             try commit(batch, durability: durability)
             return visible
         }
@@ -105,7 +105,7 @@ extension TableStore {
             let visible = try checkCondition(condition, stored: stored, table: table, now: now, returning: request.returnValuesOnConditionCheckFailure)
             let result = try TableStore.applyUpdate(update, to: visible, key: request.key, table: table)
             var batch = WriteBatch()
-            table.appendWrite(old: stored, new: result.item, primaryKey: primaryKey, to: &batch)
+            try appendItemWrite(table, stored: stored, new: result.item, primaryKey: primaryKey, to: &batch)
             try commit(batch, durability: durability)
             return (visible, result)
         }

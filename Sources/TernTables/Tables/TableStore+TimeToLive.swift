@@ -108,6 +108,7 @@ extension TableStore {
             for target in targets {
                 if !deleted.contains(target.itemKey), let item = try storedItem(target.itemKey), table.isExpired(item, now: now) {
                     table.appendWrite(old: item, new: nil, primaryKey: target.primaryKey, to: &batch)
+                    if let global = currentGlobalState(of: table) { try appendExpiryTombstone(table, global: global, primaryKey: target.primaryKey, to: &batch) }
                     deleted.insert(target.itemKey)
                 }
                 batch.delete(target.entryKey)

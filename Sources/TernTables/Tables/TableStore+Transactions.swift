@@ -51,8 +51,7 @@ extension TableStore {
             var batch = WriteBatch()
             for (write, stored, new) in planned {
                 guard let new else { continue }
-                if stored == nil && new == nil { continue }
-                write.table.appendWrite(old: stored, new: new, primaryKey: write.primaryKey, to: &batch)
+                try appendItemWrite(write.table, stored: stored, new: new, primaryKey: write.primaryKey, to: &batch)
             }
             try commit(batch, durability: durability)
         }

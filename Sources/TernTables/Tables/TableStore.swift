@@ -51,6 +51,12 @@ public final class TableStore: Sendable {
     struct CatalogState: Sendable {
         var tables: [String: TableSchema]
         var nextTableID: UInt32
+        /// The region this store is a replica of (nil until set: no table can be global).
+        var region: RegionID?
+        /// When this store became a replica of `region` (a clock value): tells a peer this store
+        /// from an earlier or later one under the same region name (one restored from a backup,
+        /// or re-created), whose change feeds are different histories.
+        var incarnation: UInt64 = 0
     }
 
     /// The version of the catalog header (`[0][1]` → version, next table id).
@@ -142,7 +148,9 @@ public final class TableStore: Sendable {
             }
             tables[stored.description.tableName] = TableSchema(stored)
         }
-        catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID))
+        let (region, incarnation) = try TableStore.loadRegion(store)
+        try TableStore.loadGlobalRecords(store, region: region, into: &tables)
+        catalog = Mutex(CatalogState(tables: tables, nextTableID: nextTableID, region: region, incarnation: incarnation))
         // A read-only store cannot finish them; the tables it lists are right regardless (a
         // dropped table's catalog record is gone, only its data waits to be removed).
         if !store.isReadOnly { try finishDrops() }

@@ -238,6 +238,8 @@ extension TableDescription: WireCodable {
             provisionedThroughput: try object.throughput(), globalSecondaryIndexes: globalIndexes,
             localSecondaryIndexes: localIndexes, geohashIndex: try object.geohashIndex(),
             timeToLive: try object.timeToLive("TimeToLiveSpecification"))
+        replicas = try object.replicas()
+        globalTableVersion = try object.string("GlobalTableVersion")
     }
 
     public func encode(to writer: inout JSONWriter) {
@@ -296,6 +298,7 @@ extension TableDescription: WireCodable {
         }
         writer.geohashIndex(geohashIndex)
         writer.timeToLive("TimeToLiveSpecification", timeToLive)
+        writer.replicas(replicas, version: globalTableVersion)
         writer.endObject()
     }
 }

@@ -19,7 +19,7 @@ final class LinkProxy: Sendable {
     let name: String
     private let group: EventLoopGroup
     private let upstreamHost: String
-    private let upstreamPort: Int
+    private let upstreamPort: Atomic<Int>
     private let settings = Mutex(Disruption())
     private let partitioned = Atomic<Bool>(false)
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
@@ -33,7 +33,7 @@ final class LinkProxy: Sendable {
         self.name = name
         self.group = group
         self.upstreamHost = upstreamHost
-        self.upstreamPort = upstreamPort
+        self.upstreamPort = Atomic(upstreamPort)
     }
 
     /// Starts listening on a free loopback port; returns it.
@@ -52,6 +52,9 @@ final class LinkProxy: Sendable {
         if let channel = server.withLock({ $0.take() }) { try? await channel.close() }
         closeAll()
     }
+
+    /// Where connections go (set once the proxied listener knows its port).
+    func setUpstreamPort(_ port: Int) { upstreamPort.store(port, ordering: .relaxed) }
 
     var disruption: Disruption {
         get { settings.withLock { $0 } }
@@ -81,13 +84,14 @@ final class LinkProxy: Sendable {
         track(inbound)
         return ClientBootstrap(group: inbound.eventLoop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: upstreamHost, port: upstreamPort)
+            .connect(host: upstreamHost, port: upstreamPort.load(ordering: .relaxed))
             .flatMap { [self] outbound in
                 track(outbound)
+                // The inbound side reads nothing until its peer exists; then it reads as usual.
                 return inbound.pipeline.addHandler(Forward(proxy: self, peer: outbound)).flatMap {
                     outbound.pipeline.addHandler(Forward(proxy: self, peer: inbound))
-                }.map {
-                    inbound.read()
+                }.flatMap {
+                    inbound.setOption(.autoRead, value: true)
                 }
             }
             .flatMapError { _ in inbound.close() }
