@@ -115,3 +115,45 @@ import TernTesting
 private final class PublishedCount: Sendable {
     let value = Atomic<Int>(0)
 }
+
+/// Backward steps follow the level-0 `prev` links (memtable invariant 4).
+@Suite struct MemtableBackwardLinkTests {
+    /// A reader walking backward while the writer inserts keys in random order sees keys in
+    /// strictly descending order, and every key published before the walk started.
+    @Test func backwardWalksSeeEveryPublishedKeyWhileTheWriterInserts() async {
+        var generator = SeededGenerator.fromEnvironment("memtable-prev")
+        let memtable = Memtable()
+        let published = PublishedCount()
+        let order = (0..<20_000).map { $0 }.shuffled(using: &generator)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for (index, key) in order.enumerated() {
+                    Array("k\(100_000 + key)".utf8).withUnsafeBytes { key in
+                        Array("v".utf8).withUnsafeBytes {
+                            memtable.add(sequence: SequenceNumber(UInt64(index + 1)), kind: .value, key: key, value: $0)
+                        }
+                    }
+                    published.value.store(index + 1, ordering: .releasing)
+                }
+            }
+            group.addTask {
+                for _ in 0..<15 {
+                    let before = published.value.load(ordering: .acquiring)
+                    let mustSee = Set(order.prefix(before).map { Array("k\(100_000 + $0)".utf8) })
+                    var iterator = memtable.makeIterator()
+                    iterator.seekToLast()
+                    var previous: [UInt8]?
+                    var seen = Set<[UInt8]>()
+                    while iterator.isValid {
+                        let key = Array(iterator.key)
+                        if let previous { #expect(compareInternal(key, previous) < 0, "not descending") }
+                        seen.insert(Array(key.dropLast(8)))
+                        previous = key
+                        iterator.prev()
+                    }
+                    #expect(mustSee.isSubset(of: seen), "a backward walk missed a key published before it")
+                }
+            }
+        }
+    }
+}
