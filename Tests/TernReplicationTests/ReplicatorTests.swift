@@ -92,7 +92,7 @@ final class LoopbackNode: Sendable {
     }
 
     /// Polls `condition` every 10 ms for up to `seconds`.
-    static func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) async throws -> Bool {
+    static func eventually(_ seconds: Double = 90, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if try condition() { return true }

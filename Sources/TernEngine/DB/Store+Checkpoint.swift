@@ -69,27 +69,16 @@ extension Store {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
-        // As a barrier in the writer queue, so no batch is half-inserted while the memtable switches.
-        let barrier = PendingWrite(batch: WriteBatch(), isSynced: false, isBarrier: true)
-        writers.append(barrier)
-        while writers.first !== barrier { barrier.wait(lock) }
-        let sequence = lastSequence
-        // Under the lock with the writer queue held: every batch through `sequence` has an
-        // earlier stamp, every later one will get a later stamp.
-        let stamp = options.clock.now()
-        let key: FileNumber?
-        do {
-            defer {
-                writers.removeFirst()
-                wakeNextWriter()
-            }
+        let (sequence, stamp, key) = try holdingWriterQueue { () throws -> (SequenceNumber, HybridTimestamp, FileNumber?) in
+            // With the writer queue held: every batch through `sequence` has an earlier stamp,
+            // every later one will get a later stamp.
+            let sequence = lastSequence
+            let stamp = options.clock.now()
             if let backgroundError { throw backgroundError }
-            if !memtable.isEmpty {
-                try makeRoomForWrite(force: true)
-            }
+            if !memtable.isEmpty { try makeRoomForWrite(force: true) }
             // The flush that installs the memtable holding `sequence` sets the log number to the
             // current WAL: that is the version to take. Nothing to flush: take the current one.
-            key = immutable == nil ? nil : walNumber
+            return (sequence, stamp, immutable == nil ? nil : walNumber)
         }
         guard let key else { return (versions.current, sequence, stamp) }
         checkpointRequests[key, default: 0] += 1
@@ -112,27 +101,9 @@ extension Store {
     private func linkOrCopy(_ source: String, to destination: String) throws {
         do {
             try fileSystem.link(source, to: destination)
-            return
         } catch {
             // Across file systems (EXDEV) or where links are not allowed: copy.
-        }
-        let input = try fileSystem.openReadable(source)
-        defer { input.close() }
-        let output = try fileSystem.openWritable(destination, truncate: true)
-        var isClosed = false
-        do {
-            var offset = 0
-            while offset < input.size {
-                let chunk = try input.readExactly(at: offset, count: min(1 << 20, input.size - offset), path: source)
-                try output.append(chunk)
-                offset += chunk.count
-            }
-            try output.sync()
-            isClosed = true
-            try output.close()
-        } catch {
-            if !isClosed { try? output.close() }
-            throw error
+            try fileSystem.copyFile(source, to: destination)
         }
     }
 }

@@ -333,19 +333,26 @@ extension Store {
         lock.lock()
         defer { lock.unlock() }
         guard !isClosed else { throw TernError(.closed, "the store is closed") }
-        // Queue as a barrier so no batch is half-inserted while the memtable switches. Leaders
-        // never take a barrier into their group: it leaves the queue only here, from the head.
+        try holdingWriterQueue {
+            try makeRoomForWrite(force: true)
+            while immutable != nil && backgroundError == nil { backgroundChanged.wait() }
+            if let backgroundError { throw backgroundError }
+        }
+    }
+
+    /// Runs `body` at the head of the writer queue, as a barrier: no batch is half-inserted
+    /// while it runs (so it may switch the memtable), and no leader takes the barrier into its
+    /// group — it leaves the queue only here, from the head. REQUIRES: `lock` held.
+    func holdingWriterQueue<T>(_ body: () throws -> T) rethrows -> T {
         let barrier = PendingWrite(batch: WriteBatch(), isSynced: false, isBarrier: true)
         writers.append(barrier)
         while writers.first !== barrier { barrier.wait(lock) }
         defer {
-            precondition(writers.first === barrier, "flush's barrier left the head of the write queue")
+            precondition(writers.first === barrier, "a barrier left the head of the write queue")
             writers.removeFirst()
             wakeNextWriter()
         }
-        try makeRoomForWrite(force: true)
-        while immutable != nil && backgroundError == nil { backgroundChanged.wait() }
-        if let backgroundError { throw backgroundError }
+        return try body()
     }
 }
 

@@ -111,6 +111,29 @@ extension FileSystem {
         return try file.readExactly(at: 0, count: file.size, path: path)
     }
 
+    /// Copies the file at `source` to a new file at `destination`, in 1 MiB pieces, and syncs it
+    /// (the caller syncs the directory when the name must be durable).
+    public func copyFile(_ source: String, to destination: String) throws {
+        let input = try openReadable(source)
+        defer { input.close() }
+        let output = try openWritable(destination, truncate: true)
+        var isClosed = false
+        do {
+            var offset = 0
+            while offset < input.size {
+                let chunk = try input.readExactly(at: offset, count: min(1 << 20, input.size - offset), path: source)
+                try output.append(chunk)
+                offset += chunk.count
+            }
+            try output.sync()
+            isClosed = true  // before the call: a close that fails has still released the descriptor
+            try output.close()
+        } catch {
+            if !isClosed { try? output.close() }
+            throw error
+        }
+    }
+
     /// Writes `bytes` to a new file at `path`, syncs it, and makes its name durable: the file is
     /// written under a temporary name and renamed into place, so readers never see a partial file.
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {

@@ -95,11 +95,13 @@ public final class ContinuousArchive: Sendable {
             state.lineage = Self.newLineageID()
         }
         for name in [ArchiveLayout.segments, ArchiveLayout.checkpoints] { try fileSystem.createDirectory(Path.join(directory, name)) }
-        var manifest = ArchiveManifestFile(fileSystem: fileSystem, directory: directory)
-        try manifest.rewrite(state)  // also clears a torn tail
+        // The store names the lineage before the archive exists: a crash in between leaves a
+        // store naming an archive that is not there, which the next start creates anew.
         if storeLineage != state.lineage {
             try fileSystem.writeFileAtomically(lineagePath, Array(state.lineage.utf8))
         }
+        var manifest = ArchiveManifestFile(fileSystem: fileSystem, directory: directory)
+        try manifest.rewrite(state)  // also clears a torn tail
         let used = try Self.largestNumberOnDisk(fileSystem, directory)
         var work = Work(manifest: manifest, state: state)
         work.nextNumber = max(used, state.largestNumber) + 1

@@ -152,7 +152,7 @@ public enum ArchiveRestore {
             let destination = Path.join(into, file.name)
             // SSTables are immutable: share them. The small manifest files are copied.
             if file.name.hasSuffix(".sst"), (try? fileSystem.link(source, to: destination)) != nil { continue }
-            try copyFile(source, to: destination, fileSystem: fileSystem)
+            try fileSystem.copyFile(source, to: destination)
         }
         try fileSystem.syncDirectory(into)
     }
@@ -237,20 +237,6 @@ public enum ArchiveRestore {
         let tables = try TableStore.open(at: directory, storeOptions: options, clock: .system, ttlPurgeInterval: nil)
         defer { try? tables.close() }
         return try tables.summary().tables
-    }
-
-    static func copyFile(_ source: String, to destination: String, fileSystem: any FileSystem) throws {
-        let input = try fileSystem.openReadable(source)
-        defer { input.close() }
-        let output = try fileSystem.openWritable(destination, truncate: true)
-        var offset = 0
-        while offset < input.size {
-            let chunk = try input.readExactly(at: offset, count: min(1 << 20, input.size - offset), path: source)
-            try output.append(chunk)
-            offset += chunk.count
-        }
-        try output.sync()
-        try output.close()
     }
 
     /// Removes a directory this restore created, with everything in it (best effort).

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Glibc
 import Logging
 import NIOCore
@@ -17,18 +18,20 @@ final class ReplicationMesh {
     /// The proxy each ordered pair's link goes through: `proxies["a>b"]` is in front of b, for a.
     let proxies: [String: LinkProxy]
     let group: MultiThreadedEventLoopGroup
+    /// The lag of every change applied, per region.
+    let captures: [LagCapture]
     private var lastConflicts = 0
-    private var lagSamples: [UInt64] = []
 
-    private init(replicators: [String: Replicator], proxies: [String: LinkProxy], group: MultiThreadedEventLoopGroup) {
+    private init(replicators: [String: Replicator], proxies: [String: LinkProxy], group: MultiThreadedEventLoopGroup, captures: [LagCapture]) {
         self.replicators = replicators
         self.proxies = proxies
         self.group = group
+        self.captures = captures
     }
 
     /// Starts proxies and replicators for `regions`, with `disruption` of each link's chunks
     /// dropped or delayed.
-    static func start(regions: [Region], disruption: Double) throws -> ReplicationMesh {
+    static func start(regions: [Region], disruption: Double, timeline: Timeline) throws -> ReplicationMesh {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var secretBytes: [UInt8] = []
         var generator = SystemRandomNumberGenerator()
@@ -47,6 +50,7 @@ final class ReplicationMesh {
         var logger = Logger(label: "tern.demo.replication")
         logger.logLevel = .critical
         var replicators: [String: Replicator] = [:]
+        var captures: [LagCapture] = []
         for region in regions {
             let peers = try regions.filter { $0 !== region }.map {
                 PeerEndpoint(region: try RegionID($0.name), host: "127.0.0.1", port: proxyPorts["\(region.name)>\($0.name)"]!)
@@ -56,14 +60,16 @@ final class ReplicationMesh {
             configuration.backoffBase = .milliseconds(20)
             configuration.backoffCap = .milliseconds(500)
             configuration.circuitOpenDuration = .seconds(1)
-            replicators[region.name] = try Replicator(tables: region.tables, configuration: configuration, logger: logger)
+            let capture = LagCapture(region: region.name, timeline: timeline)
+            captures.append(capture)
+            replicators[region.name] = try Replicator(tables: region.tables, configuration: configuration, logger: logger, metricsFactory: capture)
         }
         for (name, replicator) in replicators { _ = try blockOn { try await replicator.start() }; _ = name }
         for (name, proxy) in proxies {
             let target = String(name.split(separator: ">")[1])
             proxy.setUpstreamPort(replicators[target]!.listeningPort ?? 0)
         }
-        return ReplicationMesh(replicators: replicators, proxies: proxies, group: group)
+        return ReplicationMesh(replicators: replicators, proxies: proxies, group: group, captures: captures)
     }
 
     func stop() {
@@ -79,18 +85,23 @@ final class ReplicationMesh {
         }
     }
 
-    /// Records each link's latest lag and the conflicts resolved since the last sample.
+    /// Whether every link from and to `region` has delivered what its origin had committed by
+    /// `targets` (each region's durable sequence when the partition healed): the backlog of the
+    /// partition is across.
+    func isCaughtUp(_ region: String, targets: [String: SequenceNumber]) -> Bool {
+        replicators.allSatisfy { origin, replicator in
+            replicator.status.allSatisfy { link in
+                guard origin == region || link.peer.name == region, let target = targets[origin] else { return true }
+                return link.ackedThrough >= target
+            }
+        }
+    }
+
+    /// Records the conflicts resolved since the last sample (lags are captured as they happen).
     func sample(into timeline: Timeline) {
         var conflicts = 0
-        for (region, replicator) in replicators {
-            for link in replicator.status {
-                conflicts += link.conflictsOverwritten
-                if let lag = link.lastLagMilliseconds, link.state == .connected {
-                    let micros = UInt64(max(0, lag) * 1000)
-                    timeline.sample("lag \(region)→\(link.peer)", micros)
-                    lagSamples.append(micros)
-                }
-            }
+        for replicator in replicators.values {
+            for link in replicator.status { conflicts += link.conflictsOverwritten }
         }
         if conflicts > lastConflicts { timeline.sample("conflicts", UInt64(conflicts - lastConflicts)) }
         lastConflicts = max(lastConflicts, conflicts)
@@ -98,6 +109,7 @@ final class ReplicationMesh {
 
     var summary: ReplicationSummary {
         let statuses = replicators.values.flatMap(\.status)
+        let lagSamples = captures.flatMap { $0.samples.withLock { $0 } }
         return ReplicationSummary(
             lagP50Milliseconds: Double(percentile(lagSamples, 0.5)) / 1000,
             lagP99Milliseconds: Double(percentile(lagSamples, 0.99)) / 1000,
@@ -124,7 +136,7 @@ extension MainJob {
     /// global from the first region and waits until every region holds them.
     func attachReplication() throws {
         guard regions.count > 1 else { return }
-        mesh = try ReplicationMesh.start(regions: regions, disruption: options.disruption)
+        mesh = try ReplicationMesh.start(regions: regions, disruption: options.disruption, timeline: timeline)
         print("   replication: \(regions.count) replicators, a full mesh of \(mesh!.proxies.count) authenticated links, "
             + "each through a proxy disrupting \(format(options.disruption * 100)) % of its traffic")
         let primary = regions[0]
@@ -151,8 +163,13 @@ extension MainJob {
     }
 
     func sampleReplication() {
-        mesh?.sample(into: timeline)
-        if let mesh { results.replication = mesh.summary }
+        guard let mesh else { return }
+        mesh.sample(into: timeline)
+        results.replication = mesh.summary
+        if let healed = healedAt, results.catchUpSeconds == nil, let region = results.partition?.region,
+           mesh.isCaughtUp(region, targets: healTargets) {
+            results.catchUpSeconds = timeline.elapsed() - healed
+        }
     }
 
     func detachReplication() {
@@ -171,5 +188,48 @@ func blockOn<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thro
     while true {
         if let result = outcome.withLock({ $0 }) { return try result.get() }
         usleep(1_000)
+    }
+}
+
+/// The metrics of one region's `Replicator`, as the main job reads them: the lag of every change
+/// applied (`tern_replication_lag_seconds`, per origin) goes into the timeline; everything else
+/// is dropped (the node's `/metrics` would serve it).
+final class LagCapture: MetricsFactory {
+    let region: String
+    let timeline: Timeline
+    let samples = Mutex<[UInt64]>([])
+
+    init(region: String, timeline: Timeline) {
+        self.region = region
+        self.timeline = timeline
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        guard label == "tern_replication_lag_seconds", let origin = dimensions.first(where: { $0.0 == "peer" })?.1 else {
+            return NOOPMetricsHandler.instance
+        }
+        return LagTimer(series: "lag \(origin)→\(region)", capture: self)
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler { NOOPMetricsHandler.instance }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler { NOOPMetricsHandler.instance }
+    func destroyCounter(_ handler: any CounterHandler) {}
+    func destroyRecorder(_ handler: any RecorderHandler) {}
+    func destroyTimer(_ handler: any TimerHandler) {}
+
+    final class LagTimer: TimerHandler {
+        let series: String
+        let capture: LagCapture
+
+        init(series: String, capture: LagCapture) {
+            self.series = series
+            self.capture = capture
+        }
+
+        func recordNanoseconds(_ duration: Int64) {
+            let micros = UInt64(max(0, duration) / 1000)
+            capture.timeline.sample(series, micros)
+            capture.samples.withLock { $0.append(micros) }
+        }
     }
 }

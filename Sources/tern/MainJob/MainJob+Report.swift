@@ -31,16 +31,28 @@ extension MainJob {
                   target: "< 500", met: scannedP95 < Self.targets.scannedPerMatch),
         ]
         if let replication = results.replication {
-            rows.append(.init(name: "replication lag p50 / p99", value: "\(format(replication.lagP50Milliseconds)) / \(format(replication.lagP99Milliseconds)) ms",
+            let (steady, partitioned) = lagSamples()
+            rows.append(.init(name: "replication lag p50 / p99 (stress test, outside the partition)",
+                              value: "\(format(Double(percentile(steady, 0.5)) / 1000)) / \(format(Double(percentile(steady, 0.99)) / 1000)) ms over \(steady.count) changes",
                               target: "", met: nil))
-            rows.append(.init(name: "conflicts resolved (last writer wins)", value: "\(replication.conflictsOverwritten) overwritten writes counted",
+            if !partitioned.isEmpty {
+                rows.append(.init(name: "replication lag of the partition's backlog, max",
+                                  value: "\(format(Double(partitioned.max() ?? 0) / 1000)) ms over \(partitioned.count) changes", target: "", met: nil))
+            }
+            rows.append(.init(name: "concurrent writes overwritten (last writer wins)", value: "\(replication.conflictsOverwritten), counted and logged",
                               target: "", met: nil))
+            rows.append(.init(name: "peer-link traffic disrupted", value: "\(replication.disruptedChunks) of \(replication.chunks) chunks dropped or delayed; \(replication.reconnects) reconnects",
+                              target: "the seed's 1 % network failures", met: nil))
         } else {
             rows.append(.init(name: "replication", value: "not available in this build", target: "", met: nil))
         }
         rows.append(.init(name: "conflicting profile updates", value: "\(results.conflictingWrites) (same profiles, two regions, same moment)", target: "", met: nil))
         if let partition = results.partition {
-            rows.append(.init(name: "partition", value: "\(partition.region) cut off \(format(partition.from))–\(format(partition.to)) s", target: "", met: nil))
+            rows.append(.init(name: "partition", value: "\(partition.region) cut off at \(format(partition.from))–\(format(partition.to)) s of the run, writes on both sides", target: "", met: nil))
+            if replicationAttached {
+                rows.append(.init(name: "caught up after the partition healed", value: results.catchUpSeconds.map { "\(format($0)) s" } ?? "not within the run",
+                                  target: "", met: results.catchUpSeconds != nil))
+            }
         }
         rows.append(.init(name: "time to converge after the load",
                           value: results.convergenceSeconds.map { "\(format($0)) s" } ?? (replicationAttached ? "did not converge" : "—"),
@@ -54,9 +66,12 @@ extension MainJob {
                           target: "", met: results.restoredMatches))
         print("")
         print("report (beside the seed's targets)")
+        let nameWidth = rows.map(\.name.count).max() ?? 0
+        let valueWidth = rows.map(\.value.count).max() ?? 0
         for row in rows {
             let verdict = row.met.map { $0 ? "met" : "MISSED" } ?? ""
-            print("  \(pad(row.name, 46)) \(pad(row.value, 58)) \(pad(row.target, 30)) \(verdict)")
+            let target = row.target.isEmpty ? "" : "target: \(row.target)"
+            print("  \(pad(row.name, nameWidth))  \(pad(row.value, valueWidth))  \(pad(verdict, 6))  \(target)")
         }
         for note in results.notes { print("  note: \(note)") }
         let page = ReportPage(
@@ -69,7 +84,28 @@ extension MainJob {
         print("  wrote \(path)")
     }
 
+    /// Lags of changes applied during the stress test: outside the partition (and its catch-up)
+    /// and inside it.
+    private func lagSamples() -> (steady: [UInt64], partitioned: [UInt64]) {
+        var steady: [UInt64] = []
+        var partitioned: [UInt64] = []
+        let caughtUp = (healedAt ?? 0) + (results.catchUpSeconds ?? 5) + 1
+        for name in timeline.seriesNames where name.hasPrefix("lag ") {
+            for (second, value) in timeline.series(name) {
+                let time = Double(second)
+                guard time >= stressStarted, time <= stressEnded else { continue }
+                if let partition = results.partition, time >= partition.from - 1, time <= caughtUp {
+                    partitioned += value.samples
+                } else {
+                    steady += value.samples
+                }
+            }
+        }
+        return (steady, partitioned)
+    }
+
     private func charts() -> [ReportPage.Chart] {
+        let end = timeline.elapsed()
         let spans = results.partition.map { [(label: "\($0.region) partitioned", from: $0.from, to: $0.to)] } ?? []
         let markers = timeline.allMarks.filter { $0.to == nil && $0.name != "partition" }.map { (label: $0.name, at: $0.from) }
         var latency: [ReportPage.Series] = []
@@ -81,8 +117,8 @@ extension MainJob {
             rates.append(.init(name: region, points: seconds.map { (Double($0.second), Double($0.value.count)) }))
         }
         var charts = [
-            ReportPage.Chart(title: "Response time per second (ms)", yLabel: "ms", series: latency, spans: spans, markers: markers),
-            ReportPage.Chart(title: "Requests per second, per region", yLabel: "req/s", series: rates, spans: spans, markers: markers),
+            ReportPage.Chart(title: "Response time per second (ms)", yLabel: "ms", series: latency, spans: spans, markers: markers, xMax: end),
+            ReportPage.Chart(title: "Requests per second, per region", yLabel: "req/s", series: rates, spans: spans, markers: markers, xMax: end),
         ]
         let lagSeries = timeline.seriesNames.filter { $0.hasPrefix("lag ") }.map { name in
             ReportPage.Series(name: String(name.dropFirst(4)) + " p99", points: timeline.series(name).map {
@@ -90,17 +126,22 @@ extension MainJob {
             })
         }
         if !lagSeries.isEmpty {
-            charts.append(.init(title: "Replication lag per link, p99 per second (ms)", yLabel: "ms", series: lagSeries, spans: spans, markers: markers))
+            charts.append(.init(title: "Replication lag per link (origin commit to remote apply), p99 per second (ms)", yLabel: "ms",
+                                series: lagSeries, spans: spans, markers: markers, xMax: end))
         }
         let conflictSeries = timeline.series("conflicts")
         if !conflictSeries.isEmpty {
+            // Cumulative, one point a second from the first sample to the end.
+            var perSecond: [Int: Double] = [:]
+            for second in conflictSeries { perSecond[second.second] = Double(second.value.samples.reduce(0, +)) }
             var total = 0.0
-            charts.append(.init(title: "Conflicts resolved (cumulative overwritten writes)", yLabel: "writes", series: [
-                .init(name: "overwritten", points: conflictSeries.map { second in
-                    total += Double(second.value.samples.reduce(0, +))
-                    return (Double(second.second), total)
-                }),
-            ], spans: spans, markers: markers))
+            let points = (0...Int(end)).map { second -> (x: Double, y: Double) in
+                total += perSecond[second] ?? 0
+                return (Double(second), total)
+            }
+            charts.append(.init(title: "Concurrent writes overwritten, cumulative (last writer wins)", yLabel: "writes", series: [
+                .init(name: "overwritten", points: points),
+            ], spans: spans, markers: markers, xMax: end))
         }
         return charts
     }

@@ -25,6 +25,10 @@ final class MainJob {
     let timeline = Timeline()
     var results = Results()
     var mesh: ReplicationMesh?
+    var healedAt: Double?
+    var stressStarted = 0.0
+    var stressEnded = 0.0
+    var healTargets: [String: SequenceNumber] = [:]
 
     /// What the run measured, for the report.
     struct Results {
@@ -33,6 +37,8 @@ final class MainJob {
         var conflictingWrites = 0
         var partition: (region: String, from: Double, to: Double)?
         var convergenceSeconds: Double?
+        /// From healing the partition until every link of the cut region had shipped its backlog.
+        var catchUpSeconds: Double?
         var restoreSeconds = 0.0
         var itemsRestored = 0
         var itemsDeleted = 0
@@ -147,6 +153,7 @@ final class MainJob {
         let test = StressTest(regions: regions, users: population, timeline: timeline)
         stressTest = test
         let started = timeline.elapsed()
+        stressStarted = started
         let threads = test.start(rate: options.rate, workers: options.workers, seed: options.seed)
         let end = started + options.duration
         let conflictAt = started + options.duration * 0.3
@@ -167,19 +174,22 @@ final class MainJob {
             if partitioned && !healed && now >= partitionTo {
                 healed = true
                 setPartition(regions.last!.name, false)
-                results.partition = (regions.last!.name, partitionFrom - started, now - started)
+                healedAt = now
+                for region in regions { healTargets[region.name] = region.tables.store.durableSequence }
+                results.partition = (regions.last!.name, partitionFrom, now)
             }
             sampleReplication()
-            usleep(200_000)
+            usleep(100_000)
             let done = Int(timeline.elapsed() - started)
             progressLine("   \(done) s / \(Int(options.duration)) s: \(test.requests.load(ordering: .relaxed)) requests, "
                 + "\(test.failures.load(ordering: .relaxed)) failed\(partitioned && !healed ? ", \(regions.last!.name) cut off" : "")")
         }
         test.stop(threads)
+        stressEnded = timeline.elapsed()
         print("")
         if partitioned && !healed {
             setPartition(regions.last!.name, false)
-            results.partition = (regions.last!.name, partitionFrom - started, timeline.elapsed() - started)
+            results.partition = (regions.last!.name, partitionFrom, timeline.elapsed())
         }
     }
 

@@ -22,6 +22,8 @@ struct ReportPage {
         var spans: [(label: String, from: Double, to: Double)] = []
         /// Vertical markers (an event), with a label.
         var markers: [(label: String, at: Double)] = []
+        /// The x axis' end (the run's length); nil: the last point.
+        var xMax: Double?
     }
 
     var title: String
@@ -69,7 +71,7 @@ struct ReportPage {
         let width = 940.0, height = 260.0, left = 60.0, right = 15.0, top = 10.0, bottom = 30.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let allPoints = chart.series.flatMap(\.points)
-        let maxX = max(1, allPoints.map(\.x).max() ?? 1, chart.spans.map(\.to).max() ?? 0)
+        let maxX = chart.xMax ?? max(1, allPoints.map(\.x).max() ?? 1, chart.spans.map(\.to).max() ?? 0)
         let maxY = niceCeiling(max(allPoints.map(\.y).max() ?? 1, 1e-9))
         func x(_ value: Double) -> Double { left + value / maxX * plotWidth }
         func y(_ value: Double) -> Double { top + plotHeight - value / maxY * plotHeight }
@@ -95,11 +97,28 @@ struct ReportPage {
         svg += "<text x=\"12\" y=\"\(fixed(top + plotHeight / 2))\" font-size=\"11\" fill=\"#555\" transform=\"rotate(-90 12 \(fixed(top + plotHeight / 2)))\" text-anchor=\"middle\">\(escape(chart.yLabel))</text>\n"
         for marker in chart.markers {
             svg += "<line x1=\"\(fixed(x(marker.at)))\" x2=\"\(fixed(x(marker.at)))\" y1=\"\(fixed(top))\" y2=\"\(fixed(top + plotHeight))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
-            svg += "<text x=\"\(fixed(x(marker.at) + 3))\" y=\"\(fixed(top + plotHeight - 4))\" font-size=\"11\" fill=\"#555\">\(escape(marker.label))</text>\n"
+            // Near the right edge the label goes to the left of its line.
+            let anchor = x(marker.at) > width - 150 ? "end" : "start"
+            let offset = anchor == "end" ? -3.0 : 3.0
+            svg += "<text x=\"\(fixed(x(marker.at) + offset))\" y=\"\(fixed(top + plotHeight - 4))\" font-size=\"11\" text-anchor=\"\(anchor)\" fill=\"#555\">\(escape(marker.label))</text>\n"
         }
         for (index, series) in chart.series.enumerated() where !series.points.isEmpty {
-            let points = series.points.map { "\(fixed(x($0.x))),\(fixed(y($0.y)))" }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(Self.palette[index % Self.palette.count])\" stroke-width=\"1.6\" points=\"\(points)\"/>\n"
+            let color = Self.palette[index % Self.palette.count]
+            // A line per run of consecutive seconds: a second with no measurement (a link cut
+            // off) is a gap, not an interpolation.
+            var runs: [[(x: Double, y: Double)]] = [[]]
+            for point in series.points {
+                if let last = runs[runs.count - 1].last, point.x - last.x > 1.5 { runs.append([]) }
+                runs[runs.count - 1].append(point)
+            }
+            for run in runs {
+                if run.count == 1 {
+                    svg += "<circle cx=\"\(fixed(x(run[0].x)))\" cy=\"\(fixed(y(run[0].y)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                } else {
+                    let points = run.map { "\(fixed(x($0.x))),\(fixed(y($0.y)))" }.joined(separator: " ")
+                    svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\" points=\"\(points)\"/>\n"
+                }
+            }
         }
         svg += "</svg>\n<div class=\"legend\">"
         for (index, series) in chart.series.enumerated() {
