@@ -45,9 +45,12 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "CBenchSupport",
             ],
             path: "Sources/TernBench"
         ),
+        // The function `--callgrind` toggles collection on (C, so its name survives optimization).
+        .target(name: "CBenchSupport", path: "Sources/CBenchSupport"),
         .executableTarget(
             name: "SSTableBenchmarks",
             dependencies: [

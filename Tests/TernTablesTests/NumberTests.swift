@@ -2,6 +2,24 @@ import Testing
 @testable import TernTables
 
 @Suite struct NumberTests {
+    /// The digit count (estimated from the bit length, then corrected) equals the decimal
+    /// length at every power of ten and its neighbours, and for random values.
+    @Test func digitCountMatchesTheDecimalLength() {
+        var power: UInt128 = 1
+        for exponent in 0...38 {
+            for value in [power - 1, power, power + 1] where value > 0 {
+                #expect(Number.digitCount(value) == String(value).count, "\(value)")
+            }
+            if exponent < 38 { power *= 10 }
+        }
+        #expect(Number.digitCount(0) == 0)
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let value = UInt128(random.next() as UInt64) << UInt128(Int.random(in: 0...62)) % (power - 1) + 1
+            #expect(Number.digitCount(value) == String(value).count, "\(value)")
+        }
+    }
+
     // MARK: Rule 14: 38 significant digits exactly; range; non-numbers rejected.
 
     @Test func rule14_thirtyEightDigitsRoundTripExactly() throws {

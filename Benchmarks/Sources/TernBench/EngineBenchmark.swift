@@ -18,6 +18,8 @@ struct EngineBenchmark<E: BenchEngine> {
     private enum Contents { case unknown, allKeys, someKeys }
 
     let kind: EngineKind
+    /// The run's label (`tern@leveldb`), in progress lines.
+    let label: String
     let configuration: BenchmarkConfiguration
     let directory: String
     let inputs: WorkloadInputs
@@ -27,10 +29,11 @@ struct EngineBenchmark<E: BenchEngine> {
     private var userBytesWritten = 0
     private var syscallBytesAtCreation = 0
 
-    init(kind: EngineKind, configuration: BenchmarkConfiguration) {
-        self.kind = kind
+    init(run: EngineRun, configuration: BenchmarkConfiguration) {
+        self.kind = run.kind
+        self.label = run.label
         self.configuration = configuration
-        directory = configuration.databaseRoot + "/" + kind.rawValue
+        directory = configuration.databaseRoot + "/" + run.label
         let values = ValuePool(
             valueSize: configuration.valueSize, compressionRatio: configuration.compressionRatio,
             seed: configuration.seed)
@@ -41,11 +44,11 @@ struct EngineBenchmark<E: BenchEngine> {
 
     /// Runs all workloads; failures end the run and are reported, never thrown.
     mutating func run() -> EngineReport {
-        var report = EngineReport(engine: kind, configuration: "", workloads: [], error: nil)
+        var report = EngineReport(engine: kind, label: label, budget: nil, budgetOf: nil, configuration: "", workloads: [], error: nil)
         do {
             try createFresh()
             report.configuration = engine!.configurationSummary
-            say("[\(kind.rawValue)] \(report.configuration)")
+            say("[\(label)] \(report.configuration)")
             for spec in configuration.specs {
                 let result = try runWorkload(spec)
                 report.workloads.append(result)
@@ -56,7 +59,7 @@ struct EngineBenchmark<E: BenchEngine> {
             if !configuration.keepDatabase { try FileTree.removeTree(directory) }
         } catch {
             report.error = "\(error)"
-            say("[\(kind.rawValue)] FAILED: \(error)")
+            say("[\(label)] FAILED: \(error)")
         }
         return report
     }
@@ -78,7 +81,7 @@ struct EngineBenchmark<E: BenchEngine> {
             try createFresh()
         } else if contents != .allKeys {
             try createFresh()
-            let fill = WorkloadRunner.run(engine!, kind: .fillrandom, threads: 1, inputs: inputs)
+            let fill = WorkloadRunner.run(engine!, kind: .fillrandom, threads: 1, inputs: inputs, measured: false)
             if let error = fill.errors.first { throw BenchError("prefill failed: \(error)") }
             userBytesWritten += fill.operations * (configuration.keySize + configuration.valueSize)
             contents = .allKeys
@@ -155,7 +158,7 @@ struct EngineBenchmark<E: BenchEngine> {
 
     private func printProgress(_ result: WorkloadResult) {
         let line = [
-            "[\(kind.rawValue)]", pad(result.benchmark, 13),
+            "[\(label)]", pad(result.benchmark, 13),
             leftPad(formatGrouped(result.operationsPerSecond), 11) + " ops/s",
             "p50 " + formatFixed(result.latencyMicroseconds.p50, 2),
             "p99 " + formatFixed(result.latencyMicroseconds.p99, 2),
@@ -167,20 +170,23 @@ struct EngineBenchmark<E: BenchEngine> {
     }
 }
 
-/// Runs the engine named `kind` in this process.
-func runEngineBenchmark(_ kind: EngineKind, _ configuration: BenchmarkConfiguration) -> EngineReport {
-    switch kind {
+/// Runs `run`'s engine in this process.
+func runEngineBenchmark(_ run: EngineRun, _ configuration: BenchmarkConfiguration) -> EngineReport {
+    switch run.kind {
     case .tern:
-        var benchmark = EngineBenchmark<TernBenchEngine>(kind: kind, configuration: configuration)
+        var benchmark = EngineBenchmark<TernBenchEngine>(run: run, configuration: configuration)
         return benchmark.run()
     case .rocksdb:
-        var benchmark = EngineBenchmark<RocksDBEngine>(kind: kind, configuration: configuration)
+        var benchmark = EngineBenchmark<RocksDBEngine>(run: run, configuration: configuration)
         return benchmark.run()
     case .leveldb:
-        var benchmark = EngineBenchmark<LevelDBEngine>(kind: kind, configuration: configuration)
+        var benchmark = EngineBenchmark<LevelDBEngine>(run: run, configuration: configuration)
         return benchmark.run()
     case .sqlite:
-        var benchmark = EngineBenchmark<SQLiteEngine>(kind: kind, configuration: configuration)
+        var benchmark = EngineBenchmark<SQLiteEngine>(run: run, configuration: configuration)
+        return benchmark.run()
+    case .null:
+        var benchmark = EngineBenchmark<NullBenchEngine>(run: run, configuration: configuration)
         return benchmark.run()
     }
 }

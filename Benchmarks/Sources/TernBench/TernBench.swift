@@ -54,7 +54,16 @@ struct TernBench: ParsableCommand {
 
             Peers are loaded at run time with dlopen: RocksDB from --rocksdb_lib, \
             $TERN_BENCH_ROCKSDB_LIB, .build-peers/rocksdb/lib (tools/build-peers) or Debian's \
-            librocksdb; LevelDB and SQLite from Debian's packages.
+            librocksdb; LevelDB likewise (--leveldb_lib, $TERN_BENCH_LEVELDB_LIB, \
+            .build-peers/leveldb/lib, Debian's libleveldb1d); SQLite from Debian's package.
+
+            Each peer runs at its own default options (LevelDB: 4 MiB write buffer, 8 MiB cache, \
+            verify_checksums off; RocksDB: 64 MiB write buffer, 8 MiB cache, verify_checksums \
+            on), plus a Bloom filter (--bloom_bits) and, for RocksDB, LZ4. Tern runs once at \
+            each LSM peer's memory budget, so every ratio compares equal memory. \
+            --write_buffer_size/--cache_size set one budget for every engine instead. Tern \
+            always verifies block checksums; --verify_checksums=true|false sets the peers'. \
+            The null engine stores nothing: its figures are the harness's own cost per operation.
 
             'tern-bench tables [options]' runs the item workloads instead: Tern's table layer \
             beside SQLite (see 'tern-bench tables --help').
@@ -78,10 +87,10 @@ struct TernBench: ParsableCommand {
     @Option(name: .customLong("threads"), help: "Threads per workload (unless overridden with @N).")
     var threads = 1
 
-    @Option(name: .customLong("engine"), help: "One engine: tern, rocksdb, leveldb or sqlite.")
+    @Option(name: .customLong("engine"), help: "One engine: tern, rocksdb, leveldb, sqlite or null.")
     var engine: String?
 
-    @Option(name: .customLong("engines"), help: "Several engines side by side, e.g. tern,rocksdb,leveldb,sqlite.")
+    @Option(name: .customLong("engines"), help: "Several engines side by side, e.g. tern,rocksdb,leveldb,sqlite,null.")
     var engines: String?
 
     @Option(name: .customLong("db"), help: "Directory for the databases (one subdirectory per engine).")
@@ -90,14 +99,29 @@ struct TernBench: ParsableCommand {
     @Option(name: .customLong("json"), help: "Write the full report as JSON to this file.")
     var jsonPath: String?
 
-    @Option(name: .customLong("write_buffer_size"), help: "Memtable budget in bytes, every engine.")
-    var writeBufferBytes = 32 << 20
+    @Option(name: .customLong("write_buffer_size"), help: "Memtable budget in bytes for every engine (default: each peer's own, Tern at each peer's).")
+    var writeBufferBytes: Int?
 
-    @Option(name: .customLong("cache_size"), help: "Block cache budget in bytes (RocksDB, LevelDB; SQLite adds it to its page cache).")
-    var blockCacheBytes = 8 << 20
+    @Option(name: .customLong("cache_size"), help: "Block cache budget in bytes for every engine (SQLite adds it to its page cache; default: each peer's own).")
+    var blockCacheBytes: Int?
+
+    @Option(name: .customLong("bloom_bits"), help: "Bloom filter bits per key, every LSM.")
+    var bloomBits = 10
+
+    @Option(name: .customLong("verify_checksums"), help: "Peers verify block checksums on reads: true or false (default: each peer's own; Tern always verifies).")
+    var verifyChecksums: Bool?
 
     @Option(name: .customLong("rocksdb_lib"), help: "Path of librocksdb.so to load first.")
     var rocksDBLibrary: String?
+
+    @Option(name: .customLong("leveldb_lib"), help: "Path of libleveldb.so to load first.")
+    var levelDBLibrary: String?
+
+    @Flag(name: .customLong("callgrind"), help: "Run every engine under valgrind --tool=callgrind and report instructions per operation (slow: use --num=100000 or so; wall-clock figures of such a run are meaningless).")
+    var callgrind = false
+
+    @Option(name: .customLong("label"), help: .hidden)
+    var label: String?
 
     @Option(name: .customLong("seed"), help: "Seed of keys, values and permutations.")
     var seed: UInt64 = 301
@@ -116,6 +140,9 @@ struct TernBench: ParsableCommand {
         guard compressionRatio > 0 && compressionRatio <= 1 else { throw ValidationError("--compression_ratio must be in (0, 1]") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1...256") }
         guard engine == nil || engines == nil else { throw ValidationError("give --engine or --engines, not both") }
+        guard writeBufferBytes.map({ $0 >= 1 << 16 }) ?? true else { throw ValidationError("--write_buffer_size must be at least 65536") }
+        guard (blockCacheBytes ?? 0) >= 0 else { throw ValidationError("--cache_size must not be negative") }
+        guard (0...64).contains(bloomBits) else { throw ValidationError("--bloom_bits must be 0...64") }
         _ = try engineKinds()
         _ = try workloadSpecs()
     }
@@ -124,7 +151,7 @@ struct TernBench: ParsableCommand {
         let names = (engines ?? engine ?? "tern").split(separator: ",").map { $0.trimmingCharacters() }
         return try names.map { name in
             guard let kind = EngineKind(rawValue: name) else {
-                throw ValidationError("unknown engine '\(name)' (known: tern, rocksdb, leveldb, sqlite)")
+                throw ValidationError("unknown engine '\(name)' (known: tern, rocksdb, leveldb, sqlite, null)")
             }
             return kind
         }
@@ -138,24 +165,42 @@ struct TernBench: ParsableCommand {
         }
     }
 
+    /// The budget the flags set for every engine, or `nil` when each runs at its own.
+    var explicitBudget: MemoryBudget? {
+        guard writeBufferBytes != nil || blockCacheBytes != nil else { return nil }
+        return MemoryBudget(
+            writeBufferBytes: writeBufferBytes ?? MemoryBudget.levelDBDefault.writeBufferBytes,
+            blockCacheBytes: blockCacheBytes ?? MemoryBudget.levelDBDefault.blockCacheBytes,
+            source: "--write_buffer_size/--cache_size")
+    }
+
     func makeConfiguration() throws -> BenchmarkConfiguration {
-        BenchmarkConfiguration(
+        let budget = explicitBudget ?? MemoryBudget.levelDBDefault
+        return BenchmarkConfiguration(
             num: num, keySize: keySize, valueSize: valueSize, compressionRatio: compressionRatio,
             specs: try workloadSpecs(),
             settings: EngineSettings(
-                writeBufferBytes: writeBufferBytes, blockCacheBytes: blockCacheBytes, rocksDBLibrary: rocksDBLibrary),
+                writeBufferBytes: budget.writeBufferBytes, blockCacheBytes: budget.blockCacheBytes,
+                bloomBitsPerKey: bloomBits, verifyChecksums: verifyChecksums,
+                rocksDBLibrary: rocksDBLibrary, levelDBLibrary: levelDBLibrary,
+                keyCount: num, keySize: keySize, valueSize: valueSize),
             databaseRoot: databaseRoot, seed: seed, keepDatabase: keepDatabase)
     }
 
     mutating func run() throws {
         let configuration = try makeConfiguration()
         if let childReport {
-            // Child: exactly one engine, in this process.
-            let report = runEngineBenchmark(try engineKinds()[0], configuration)
+            // Child: exactly one engine, in this process, at the budget the parent passed.
+            let kind = try engineKinds()[0]
+            let run = EngineRun(
+                kind: kind, label: label ?? kind.rawValue,
+                budget: explicitBudget ?? MemoryBudget.ownDefault(kind), budgetOf: nil)
+            let report = runEngineBenchmark(run, configuration)
             try JSONFile.write(report, to: childReport)
             return
         }
-        try Coordinator(command: self, configuration: configuration, engines: try engineKinds()).run()
+        let runs = EngineRun.plan(try engineKinds(), explicit: explicitBudget)
+        try Coordinator(command: self, configuration: configuration, runs: runs).run()
     }
 }
 

@@ -44,7 +44,7 @@ struct ReadOnlyRecovery {
             if case .wal(let number)? = FileName.parse(name), number >= versions.logNumber { return number }
             return nil
         }.sorted()
-        let memtable = Memtable()
+        let memtable = Memtable.forStore(options)
         var lastSequence = SequenceNumber.zero
         var lastStamp = HybridTimestamp.zero
         for number in walNumbers {

@@ -313,7 +313,7 @@ extension Store {
         versions.walStarts[number] = lastSequence + 1
         walNumber = number
         immutable = memtable
-        memtable = Memtable()
+        memtable = Memtable.forStore(options)
         publishView()
         backgroundChanged.broadcast()
     }

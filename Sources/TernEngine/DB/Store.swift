@@ -110,7 +110,8 @@ public final class Store: @unchecked Sendable {
         self.directory = directory
         self.tableCache = TableCache(
             fileSystem: options.fileSystem, directory: directory,
-            capacity: options.maxOpenTables, blockCacheBytes: options.blockCacheBytes)
+            capacity: options.maxOpenTables, blockCacheBytes: options.blockCacheBytes,
+            mapsFiles: options.mapTableFiles)
         self.backgroundChanged = Condition(lock)
         self.syncFinished = Condition(lock)
         self.versions = versions

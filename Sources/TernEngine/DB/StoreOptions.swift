@@ -40,6 +40,15 @@ public struct StoreOptions: Sendable {
     public var blockCacheBytes = 32 << 20
     /// How many SSTables stay open (file descriptor, index and filter in memory) at once.
     public var maxOpenTables = 1000
+    /// Read SSTable blocks from the files mapped into memory (`mmap`, read-only) instead of with
+    /// `pread`, when the file system maps (`PosixFileSystem` does): a block-cache miss then costs
+    /// no system call and no copy into a read buffer (LevelDB's default on 64-bit systems does
+    /// the same). Every block's checksum is still verified before it is used. The process's RSS
+    /// then counts the table pages it touched: they are the page cache's own pages, shared and
+    /// reclaimable, not memory the store allocated. An I/O error while the kernel pages a block in,
+    /// or a table file shrunk by something else, raises `SIGBUS` instead of an error: set `false`
+    /// to read with `pread` and get errors instead.
+    public var mapTableFiles = true
 
     /// Level 0 is compacted into level 1 once it holds this many files.
     public var level0CompactionTrigger = 4

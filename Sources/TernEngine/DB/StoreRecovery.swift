@@ -93,7 +93,7 @@ struct StoreRecovery {
         // flush time), so batches are checked only against each other.
         var replayed = Replay()
         var edit = VersionEdit()
-        var memtable = Memtable()
+        var memtable = Memtable.forStore(options)
         for number in walNumbers {
             try replay(wal: number, isNewest: number == walNumbers.last, into: &memtable, state: &replayed,
                        edit: &edit, versions: versions, report: &report)
@@ -123,7 +123,7 @@ struct StoreRecovery {
         removeObsoleteFiles(names: (try? fileSystem.listDirectory(directory)) ?? names, versions: versions, liveWAL: walNumber)
         versions.rotationBytes = options.manifestRotationBytes
         let store = Store(
-            options: options, directory: directory, versions: versions, memtable: Memtable(),
+            options: options, directory: directory, versions: versions, memtable: Memtable.forStore(options),
             walNumber: walNumber, walFile: walFile, lastSequence: lastSequence, fileLock: fileLock)
         store.committedStamp.store(lastStamp.rawValue, ordering: .releasing)
         store.recoveryReport = report
@@ -211,7 +211,7 @@ struct StoreRecovery {
         let table = try TableWriting.write(
             memtable, number: number, fileSystem: fileSystem, directory: directory, options: options)
         edit.newFiles.append((0, table))
-        memtable = Memtable()
+        memtable = Memtable.forStore(options)
     }
 
     /// Removes what no live state refers to: WALs neither the engine nor a change-feed consumer

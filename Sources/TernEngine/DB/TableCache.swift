@@ -21,13 +21,16 @@ final class TableCache: Sendable {
     private let fileSystem: any FileSystem
     private let directory: String
     private let capacity: Int
+    /// Whether tables read their blocks from the file mapped into memory (`StoreOptions.mapTableFiles`).
+    private let mapsFiles: Bool
     let blockCache: BlockCache?
     private let state = Mutex(State())
 
-    init(fileSystem: any FileSystem, directory: String, capacity: Int, blockCacheBytes: Int) {
+    init(fileSystem: any FileSystem, directory: String, capacity: Int, blockCacheBytes: Int, mapsFiles: Bool = false) {
         self.fileSystem = fileSystem
         self.directory = directory
         self.capacity = max(capacity, 1)
+        self.mapsFiles = mapsFiles
         self.blockCache = blockCacheBytes > 0 ? BlockCache(capacityBytes: blockCacheBytes) : nil
     }
 
@@ -46,7 +49,7 @@ final class TableCache: Sendable {
         let handle = try fileSystem.openReadable(path)
         let table: SSTable
         do {
-            table = try SSTable.open(file: handle, path: name, cache: blockCache, ownsFile: true)
+            table = try SSTable.open(file: handle, path: name, cache: blockCache, ownsFile: true, mapsFile: mapsFiles)
         } catch {
             handle.close()
             throw error

@@ -67,8 +67,21 @@ public protocol ReadableFile: AnyObject, Sendable {
     /// Reads up to `buffer.count` bytes at `offset` into `buffer`; returns how many were read,
     /// fewer only at the end of the file.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// The file's `size` bytes mapped read-only into memory, or `nil` when this file system does
+    /// not map files (the caller then reads with `read(at:into:)`). Called at most once per
+    /// file, for an immutable file (an SSTable); the bytes stay valid until `close()`.
+    ///
+    /// Reading mapped bytes costs no system call, but an I/O error while the kernel pages them
+    /// in, or the file shrinking underneath, raises `SIGBUS` instead of throwing: only files
+    /// nothing truncates may be mapped. A test file system that injects read faults must not map.
+    func mapIntoMemory() -> UnsafeRawBufferPointer?
     /// Closes the file.
     func close()
+}
+
+extension ReadableFile {
+    /// Not mapped: the default for file systems without memory mapping.
+    public func mapIntoMemory() -> UnsafeRawBufferPointer? { nil }
 }
 
 extension ReadableFile {

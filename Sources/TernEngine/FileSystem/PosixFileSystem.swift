@@ -173,16 +173,35 @@ final class PosixWritableFile: WritableFile {
     }
 }
 
-/// Thread safety: immutable after init; `pread` needs no shared file position.
+/// Thread safety: immutable after init but for the mapping (behind a `Mutex`); `pread` needs no
+/// shared file position.
 final class PosixReadableFile: ReadableFile {
     let descriptor: FileDescriptor
     let path: String
     let size: Int
+    /// The mapping `mapIntoMemory` made (base address as an integer, 0 for none), unmapped by
+    /// `close()`.
+    private let mapping = Mutex<UInt>(0)
 
     init(descriptor: FileDescriptor, path: String, size: Int) {
         self.descriptor = descriptor
         self.path = path
         self.size = size
+    }
+
+    /// `mmap(PROT_READ, MAP_SHARED)` of the whole file: the page cache's pages themselves, no
+    /// copy and no system call per read. `nil` for an empty file or when `mmap` fails (the
+    /// caller reads instead).
+    func mapIntoMemory() -> UnsafeRawBufferPointer? {
+        guard size > 0 else { return nil }
+        return mapping.withLock { base -> UnsafeRawBufferPointer? in
+            if base == 0 {
+                guard let address = mmap(nil, size, PROT_READ, MAP_SHARED, descriptor.rawValue, 0),
+                      address != MAP_FAILED else { return nil }
+                base = UInt(bitPattern: address)
+            }
+            return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: base), count: size)
+        }
     }
 
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -202,6 +221,10 @@ final class PosixReadableFile: ReadableFile {
     }
 
     func close() {
+        mapping.withLock { base in
+            if base != 0 { munmap(UnsafeMutableRawPointer(bitPattern: base), size) }
+            base = 0
+        }
         try? descriptor.close()
     }
 }

@@ -68,6 +68,11 @@ package final class SSTable: Sendable {
     let indexHandle: BlockHandle
     let index: SharedBlock
     let filter: BloomFilter?
+    /// The file mapped into memory (`ReadableFile.mapIntoMemory`), when the table was opened to
+    /// map it and the file system maps: blocks are then verified and decoded straight from the
+    /// page cache, with no `pread` and no copy into a read buffer. Immutable; valid while the
+    /// table lives (the file is closed, and unmapped, only in `deinit`).
+    nonisolated(unsafe) let mapped: UnsafeRawBufferPointer?
 
     private let filterCheckCount = Atomic<Int>(0)
     private let filterSkipCount = Atomic<Int>(0)
@@ -77,9 +82,14 @@ package final class SSTable: Sendable {
     static let lookupKeyScratchBytes = 512
 
     private init(
-        file: any ReadableFile, path: String, footer: Footer, blocksEndOffset: Int, cache: BlockCache?, ownsFile: Bool
+        file: any ReadableFile, path: String, footer: Footer, blocksEndOffset: Int, cache: BlockCache?, ownsFile: Bool,
+        mapsFile: Bool
     ) throws {
         self.file = file
+        // Mapped only when the table owns the file (it closes, and so unmaps, the file last) and
+        // the mapping covers the blocks.
+        let mapped = mapsFile && ownsFile ? file.mapIntoMemory() : nil
+        self.mapped = (mapped?.count ?? 0) >= blocksEndOffset ? mapped : nil
         self.cache = cache
         self.cacheID = cache?.newTableID() ?? 0
         self.ownsFile = ownsFile
@@ -105,8 +115,12 @@ package final class SSTable: Sendable {
         try open(file: file, path: path, cache: nil, ownsFile: false)
     }
 
-    /// `open` with a block cache, and (`ownsFile`) closing `file` when the table is released.
-    static func open(file: any ReadableFile, path: String, cache: BlockCache?, ownsFile: Bool) throws -> SSTable {
+    /// `open` with a block cache, and (`ownsFile`) closing `file` when the table is released;
+    /// `mapsFile` (with `ownsFile`) reads blocks from the file mapped into memory when the file
+    /// system maps.
+    static func open(
+        file: any ReadableFile, path: String, cache: BlockCache?, ownsFile: Bool, mapsFile: Bool = false
+    ) throws -> SSTable {
         let size = file.size
         guard size >= Footer.size else {
             throw TernError.corruption(
@@ -117,7 +131,8 @@ package final class SSTable: Sendable {
         let footerBytes = try file.readExactly(at: footerOffset, count: Footer.size, path: path)
         let footer = try Footer.decode(footerBytes, path: path, fileOffset: footerOffset)
         return try SSTable(
-            file: file, path: path, footer: footer, blocksEndOffset: footerOffset, cache: cache, ownsFile: ownsFile)
+            file: file, path: path, footer: footer, blocksEndOffset: footerOffset, cache: cache, ownsFile: ownsFile,
+            mapsFile: mapsFile)
     }
 
     /// A snapshot of the read-path counters.
@@ -231,14 +246,36 @@ package final class SSTable: Sendable {
     ) throws -> Block {
         guard let cache else {
             dataBlockReadCount.add(1, ordering: .relaxed)
-            return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+            return try loadBlock(handle, readBuffer: readBuffer)
         }
         let key = BlockCacheKey(tableID: cacheID, offset: handle.offset)
         if let cached = cache.lookup(key) { return cached }
         dataBlockReadCount.add(1, ordering: .relaxed)
-        let block = try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+        let block = try loadBlock(handle, readBuffer: readBuffer)
         if fillsCache { cache.insert(key, block) }
         return block
+    }
+
+    /// A block from the mapped file, or read from the file.
+    private func loadBlock(_ handle: BlockHandle, readBuffer: UnsafeMutableRawBufferPointer?) throws -> Block {
+        if let mapped {
+            return try SSTable.decodeMappedBlock(handle, mapped: mapped, path: path, limit: blocksEndOffset)
+        }
+        return try SSTable.readBlock(handle, file: file, path: path, limit: blocksEndOffset, readBuffer: readBuffer)
+    }
+
+    /// Verifies and decodes the block at `handle` in the mapped file (`limit` ≤ `mapped.count`).
+    static func decodeMappedBlock(
+        _ handle: BlockHandle, mapped: UnsafeRawBufferPointer, path: String, limit: Int
+    ) throws -> Block {
+        do {
+            let storedSize = try checkedStoredSize(handle, path: path, limit: limit)
+            let stored = UnsafeRawBufferPointer(rebasing: mapped[handle.offset..<(handle.offset + storedSize)])
+            let type = try verified(stored, handle: handle, path: path)
+            return try decodeBlock(UnsafeRawBufferPointer(rebasing: stored[0..<handle.size]), type)
+        } catch let error as TernError {
+            throw error.naming(file: path, offset: handle.offset)
+        }
     }
 
     deinit {
@@ -307,7 +344,12 @@ package final class SSTable: Sendable {
             throw TernError.corruption(
                 "file is truncated: block wants \(stored.count) bytes, found \(got)", file: path, offset: handle.offset)
         }
-        let bytes = UnsafeRawBufferPointer(stored)
+        return try verified(UnsafeRawBufferPointer(stored), handle: handle, path: path)
+    }
+
+    /// Checks the checksum of a stored block (payload and trailer, `handle.size + 5` bytes) and
+    /// returns its type.
+    private static func verified(_ bytes: UnsafeRawBufferPointer, handle: BlockHandle, path: String) throws -> BlockType {
         let expected = CRC32C.unmask(bytes.fixed32(at: handle.size + 1))
         // The checksum covers the payload and the type byte.
         let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(handle.size + 1)]))

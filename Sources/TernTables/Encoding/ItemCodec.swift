@@ -76,7 +76,9 @@ package enum ItemCodec {
 
     /// The attributes of `item` (or a map) in ascending byte order of names.
     static func sortedByName(_ item: [String: AttributeValue]) -> [(key: String, value: AttributeValue)] {
-        item.sorted { ByteOrder.compare($0.key.utf8, $1.key.utf8) < 0 }
+        // `compare(String, String)` reads both strings' UTF-8 in place (the generic sequence
+        // comparison was a twentieth of an UpdateItem).
+        item.sorted { ByteOrder.compare($0.key, $1.key) < 0 }
     }
 
     /// An item encoded once together with the position of each top-level entry, so the item

@@ -75,6 +75,17 @@ extension AttributeValue {
     /// Computed with an explicit stack, not recursion: a value built in code may nest far deeper
     /// than the 32 levels `validate()` allows, and this must not overflow the thread's stack.
     public var sizeBytes: Int {
+        // Scalars and sets (nearly every attribute) without the stack's allocation.
+        switch self {
+        case .string(let value): return value.utf8.count
+        case .number(let value): return value.storageSizeBytes
+        case .binary(let value): return value.count
+        case .bool, .null: return 1
+        case .stringSet(let values): return values.reduce(0) { $0 + $1.utf8.count }
+        case .numberSet(let values): return values.reduce(0) { $0 + $1.storageSizeBytes }
+        case .binarySet(let values): return values.reduce(0) { $0 + $1.count }
+        case .list, .map: break
+        }
         var total = 0
         var pending: [AttributeValue] = [self]
         while let value = pending.popLast() {

@@ -197,7 +197,7 @@ enum ByteOrder {
     }
 
     static func sortedStrings(_ strings: [String]) -> [String] {
-        strings.sorted { compare($0.utf8, $1.utf8) < 0 }
+        strings.sorted { compare($0, $1) < 0 }
     }
 
     static func sortedBytes(_ values: [[UInt8]]) -> [[UInt8]] {

@@ -93,8 +93,13 @@ public struct Number: Sendable, Hashable {
 
     /// The number of decimal digits of `value` (0 for 0).
     static func digitCount(_ value: UInt128) -> Int {
-        var count = 0
-        while count < 39, count < powersOfTen.count, powersOfTen[count] <= value { count += 1 }
+        guard value != 0 else { return 0 }
+        // floor(bits × log10 2) is the digit count or one less (1233 / 4096 ≈ log10 2): start
+        // there instead of walking the powers from 10^0 (every decoded number computes this).
+        let bits = 128 - value.leadingZeroBitCount
+        var count = (bits * 1233) >> 12
+        let powers = powersOfTen
+        while count < 39, count < powers.count, powers[count] <= value { count += 1 }
         return count
     }
 }

@@ -18,7 +18,8 @@ struct ItemReader: Sendable {
     private let projection: ProjectionExpression?
     private let filter: ConditionExpression?
     private let ttlAttribute: String?
-    private let now: Number
+    /// The request's clock reading (TTL); a cached reader gets each request's own.
+    var now: Number
     /// Without a projection expression: the attributes to return (nil: all decoded).
     private let returnedNames: Set<String>?
     /// True when the request returns no items (`Select=COUNT`).
@@ -71,18 +72,19 @@ struct ItemReader: Sendable {
     /// - Throws: `TernError.corruption` for malformed bytes.
     func read(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Outcome {
         let item = try ItemCodec.decode(bytes, selection: selection)
-        return outcome(item)
+        return outcome(consume item)
     }
 
-    /// Reads one decoded item (already limited to, at least, the selection).
-    func outcome(_ item: Item) -> Outcome {
+    /// Reads one decoded item (already limited to, at least, the selection). Takes the item
+    /// (`consuming`): a caller handing over its only reference lets the projection remove the
+    /// attributes it does not return in place, instead of copying the dictionary first.
+    func outcome(_ item: consuming Item) -> Outcome {
         if let ttlAttribute, case .number(let expiry)? = item[ttlAttribute], expiry < now { return .expired }
         if let filter, !filter.evaluate(item) { return .filtered }
         if countOnly { return .counted }
         if let unprojectedNames {
-            var projected = item
-            for name in unprojectedNames { projected.removeValue(forKey: name) }
-            return .item(projected)
+            for name in unprojectedNames { item.removeValue(forKey: name) }
+            return .item(item)
         }
         if let projection { return .item(projection.apply(to: item)) }
         if let returnedNames, item.count > returnedNames.count || item.keys.contains(where: { !returnedNames.contains($0) }) {

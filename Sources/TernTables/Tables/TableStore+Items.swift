@@ -46,8 +46,11 @@ extension TableStore {
         defer { metrics.record(.getItem, since: started) }
         let table = try table(request.tableName)
         let primaryKey = try table.key.primaryKey(ofKey: request.key)
-        let reader = try TableStore.projectionReader(
-            request.projectionExpression, names: request.expressionAttributeNames, table: table, now: now())
+        let reader = try readerCache.reader(
+            ReaderCache.Key(
+                projectionText: request.projectionExpression, names: request.expressionAttributeNames,
+                ttlAttribute: table.ttlAttribute, defaultNames: nil, countOnly: false, extraNames: []),
+            now: now())
         return GetItemResponse(item: try read(table.itemKey(primaryKey), with: reader, snapshot: nil))
     }
 

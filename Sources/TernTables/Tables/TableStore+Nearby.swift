@@ -25,7 +25,7 @@ extension TableStore {
         guard let index = table.geohashIndex, let geohash = table.geohash else {
             throw DynamoError.validation("Table \(request.tableName) has no geohash index")
         }
-        let plan = try NearbyPlan(request, table: table, index: index, geohash: geohash, now: now())
+        let plan = try NearbyPlan(request, table: table, index: index, geohash: geohash, now: now(), readers: readerCache)
         var (ordinal, resumeKey) = try plan.decode(request.cursor)
         var response = NearbyResponse(
             items: [], count: 0, scannedCount: 0, cellsRead: 0, cellsTotal: plan.covering.entries.count, cursor: nil)
@@ -67,7 +67,10 @@ struct NearbyPlan {
 
     static let cursorVersion: UInt8 = 1
 
-    init(_ request: NearbyRequest, table: TableSchema, index: IndexSchema, geohash: GeohashIndex, now: Number) throws(DynamoError) {
+    init(
+        _ request: NearbyRequest, table: TableSchema, index: IndexSchema, geohash: GeohashIndex, now: Number,
+        readers: ReaderCache
+    ) throws(DynamoError) {
         guard (-90...90).contains(request.latitude), (-180...180).contains(request.longitude) else {
             throw .validation("The centre (\(request.latitude), \(request.longitude)) is out of range (latitude -90...90, longitude -180...180)")
         }
@@ -83,19 +86,29 @@ struct NearbyPlan {
             throw .validation("The radius \(request.radiusKilometers) km touches too many cells of precision \(geohash.precision)")
         }
         self.covering = covering
-        var attributes = try ExpressionAttributes(names: request.expressionAttributeNames, values: request.expressionAttributeValues)
-        let filter = try request.filterExpression.map { (text) throws(DynamoError) in
-            try ConditionExpression(text, kind: .filter, attributes: &attributes)
-        }
-        let projection = try request.projectionExpression.map { (text) throws(DynamoError) in
-            try ProjectionExpression(text, attributes: &attributes)
-        }
-        try attributes.checkAllUsed()
         latitudeName = geohash.latitudeAttributeName
         longitudeName = geohash.longitudeAttributeName
-        reader = ItemReader(
-            projection: projection, filter: filter, ttlAttribute: table.ttlAttribute, now: now, defaultNames: index.projectedNames,
-            countOnly: false, extraNames: [latitudeName, longitudeName])
+        if request.filterExpression == nil && request.expressionAttributeValues == nil {
+            // The common shape (a projection, no filter): parsed once per shape (`ReaderCache`).
+            reader = try readers.reader(
+                ReaderCache.Key(
+                    projectionText: request.projectionExpression, names: request.expressionAttributeNames,
+                    ttlAttribute: table.ttlAttribute, defaultNames: index.projectedNames, countOnly: false,
+                    extraNames: [latitudeName, longitudeName]),
+                now: now)
+        } else {
+            var attributes = try ExpressionAttributes(names: request.expressionAttributeNames, values: request.expressionAttributeValues)
+            let filter = try request.filterExpression.map { (text) throws(DynamoError) in
+                try ConditionExpression(text, kind: .filter, attributes: &attributes)
+            }
+            let projection = try request.projectionExpression.map { (text) throws(DynamoError) in
+                try ProjectionExpression(text, attributes: &attributes)
+            }
+            try attributes.checkAllUsed()
+            reader = ItemReader(
+                projection: projection, filter: filter, ttlAttribute: table.ttlAttribute, now: now, defaultNames: index.projectedNames,
+                countOnly: false, extraNames: [latitudeName, longitudeName])
+        }
         latitude = request.latitude
         longitude = request.longitude
         var identity: [UInt8] = []
@@ -150,11 +163,14 @@ struct NearbyPlan {
     /// it when it is within the radius and passes the filter.
     func evaluate(_ iterator: borrowing StoreIterator, into response: inout NearbyResponse) throws {
         let item = try iterator.withValue { raw in try reader.decode(raw.assumingMemoryBound(to: UInt8.self)) }
-        let outcome = reader.outcome(item)
+        // The coordinates first: the item is then handed over to the reader, which projects it
+        // in place (a shared item would be copied before the extras are removed).
+        let coordinates = (item[latitudeName], item[longitudeName])
+        let outcome = reader.outcome(consume item)
         if case .expired = outcome { return }
         response.scannedCount += 1
         guard case .item(let projected) = outcome,
-            case .number(let itemLatitude)? = item[latitudeName], case .number(let itemLongitude)? = item[longitudeName]
+            case .number(let itemLatitude)? = coordinates.0, case .number(let itemLongitude)? = coordinates.1
         else { return }
         let distance = GeoDistance.haversineMeters(
             latitude1: latitude, longitude1: longitude, latitude2: itemLatitude.doubleValue, longitude2: itemLongitude.doubleValue)

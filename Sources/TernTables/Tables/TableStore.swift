@@ -38,6 +38,8 @@ public final class TableStore: Sendable {
     public let store: Store
     let clock: TableClock
     let stripes = LockStripes()
+    /// Readers of repeated request shapes (projection text and names), built once.
+    let readerCache = ReaderCache()
     /// Request latencies and the purger's counts (no-op unless the store's options name a
     /// metrics factory).
     let metrics: TableMetrics

@@ -1,20 +1,128 @@
 import Glibc
 
-/// The engines tern-bench can drive.
+/// The engines tern-bench can drive. `null` does nothing and answers what a correct engine
+/// would: it measures the harness's own cost per operation (key generation, timing, checks).
 enum EngineKind: String, CaseIterable, Codable, Sendable {
-    case tern, rocksdb, leveldb, sqlite
+    case tern, rocksdb, leveldb, sqlite, null
+
+    /// The log-structured peers the engine goals compare Tern with.
+    var isLSMPeer: Bool { self == .rocksdb || self == .leveldb }
+}
+
+/// A memory budget: memtable (write buffer) bytes and block-cache bytes, and where it comes
+/// from (printed beside every row, so no comparison hides a difference in memory).
+struct MemoryBudget: Sendable, Codable, Hashable {
+    var writeBufferBytes: Int
+    var blockCacheBytes: Int
+    /// Why these numbers: "LevelDB's defaults", "--write_buffer_size/--cache_size", ...
+    var source: String
+
+    /// "4 MiB memtable + 8 MiB cache".
+    var summary: String {
+        "\(MemoryBudget.mebibytes(writeBufferBytes)) memtable + \(MemoryBudget.mebibytes(blockCacheBytes)) cache"
+    }
+
+    /// The two sizes alone ("4+8 MiB"), for narrow table cells.
+    var shortSummary: String {
+        "\(MemoryBudget.mebibytesNumber(writeBufferBytes))+\(MemoryBudget.mebibytesNumber(blockCacheBytes)) MiB"
+    }
+
+    private static func mebibytesNumber(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? String(bytes >> 20) : formatFixed(Double(bytes) / 1_048_576, 1)
+    }
+
+    private static func mebibytes(_ bytes: Int) -> String { mebibytesNumber(bytes) + " MiB" }
+
+    /// LevelDB 1.23's defaults: `write_buffer_size` 4 MiB, an 8 MiB LRU block cache.
+    static let levelDBDefault = MemoryBudget(writeBufferBytes: 4 << 20, blockCacheBytes: 8 << 20, source: "LevelDB's defaults")
+    /// RocksDB 7.8's defaults: `write_buffer_size` 64 MiB (two may exist: one flushing), an 8 MiB
+    /// LRU block cache.
+    static let rocksDBDefault = MemoryBudget(writeBufferBytes: 64 << 20, blockCacheBytes: 8 << 20, source: "RocksDB's defaults")
+
+    /// The budget an engine runs at when no `--write_buffer_size`/`--cache_size` is given. Tern
+    /// and SQLite have no peer-defined budget: Tern runs at each LSM peer's (see `EngineRun.plan`)
+    /// or, alone, at its own `StoreOptions` defaults; SQLite's page cache gets LevelDB's total.
+    static func ownDefault(_ kind: EngineKind) -> MemoryBudget {
+        switch kind {
+        case .leveldb, .null: return levelDBDefault
+        case .rocksdb: return rocksDBDefault
+        case .sqlite:
+            return MemoryBudget(
+                writeBufferBytes: levelDBDefault.writeBufferBytes, blockCacheBytes: levelDBDefault.blockCacheBytes,
+                source: "LevelDB's total, as page cache")
+        case .tern:
+            return MemoryBudget(writeBufferBytes: 8 << 20, blockCacheBytes: 32 << 20, source: "Tern's StoreOptions defaults")
+        }
+    }
+}
+
+/// One child process of a run: an engine at a memory budget, under a label that tells two runs
+/// of one engine apart (`tern@leveldb`: Tern at LevelDB's budget).
+struct EngineRun: Sendable, Codable, Hashable {
+    var kind: EngineKind
+    var label: String
+    var budget: MemoryBudget
+    /// For Tern: the peer whose budget it runs at (its ratios are taken against that peer).
+    var budgetOf: EngineKind?
+
+    /// The runs for `engines`. With an explicit budget every engine runs once at it. Otherwise
+    /// each peer runs at its own defaults and Tern once per distinct LSM-peer budget (at
+    /// LevelDB's when no LSM peer is listed but SQLite is, at its own defaults when alone), so
+    /// that each ratio compares equal memory.
+    static func plan(_ engines: [EngineKind], explicit: MemoryBudget?) -> [EngineRun] {
+        var runs: [EngineRun] = []
+        for kind in engines {
+            if let explicit {
+                runs.append(EngineRun(kind: kind, label: kind.rawValue, budget: explicit, budgetOf: nil))
+                continue
+            }
+            guard kind == .tern else {
+                runs.append(EngineRun(kind: kind, label: kind.rawValue, budget: MemoryBudget.ownDefault(kind), budgetOf: nil))
+                continue
+            }
+            var peers = engines.filter(\.isLSMPeer)
+            if peers.isEmpty && engines.contains(.sqlite) { peers = [.leveldb] }
+            if peers.isEmpty {
+                runs.append(EngineRun(kind: .tern, label: "tern", budget: MemoryBudget.ownDefault(.tern), budgetOf: nil))
+                continue
+            }
+            var seen: Set<EngineKind> = []
+            for peer in peers where seen.insert(peer).inserted {
+                let budget = MemoryBudget.ownDefault(peer)
+                runs.append(EngineRun(
+                    kind: .tern, label: peers.count == 1 ? "tern" : "tern@\(peer.rawValue)",
+                    budget: MemoryBudget(
+                        writeBufferBytes: budget.writeBufferBytes, blockCacheBytes: budget.blockCacheBytes,
+                        source: "\(budget.source) (\(peer.rawValue)'s budget)"),
+                    budgetOf: peer))
+            }
+        }
+        return runs
+    }
 }
 
 /// Settings every engine gets, chosen to be comparable (printed with every run).
 struct EngineSettings: Sendable, Codable {
     /// Memtable / write buffer budget (SQLite: added to its page cache).
     var writeBufferBytes: Int
-    /// Block cache budget (SQLite: added to its page cache; Tern: not yet configurable here).
+    /// Block cache budget (SQLite: added to its page cache).
     var blockCacheBytes: Int
     var blockSizeBytes = 4096
+    /// Bloom filter bits per key for every LSM (neither peer has a filter by default; their
+    /// documentation recommends one, and a lookup without it reads a block per level).
     var bloomBitsPerKey = 10
+    /// Whether the peers verify block checksums on reads: `nil` keeps each peer's default
+    /// (LevelDB off, RocksDB on). Tern always verifies.
+    var verifyChecksums: Bool?
     /// Path of a RocksDB shared library to prefer over the search (see `RocksDBEngine`).
     var rocksDBLibrary: String?
+    /// Path of a LevelDB shared library to prefer over the search (see `LevelDBEngine`).
+    var levelDBLibrary: String?
+    /// The workload's shape, which only the `null` engine needs (to answer as an engine holding
+    /// every key would).
+    var keyCount = 0
+    var keySize = 16
+    var valueSize = 100
 }
 
 /// One open database, shared by the worker threads.

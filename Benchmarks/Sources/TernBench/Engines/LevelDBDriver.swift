@@ -1,11 +1,17 @@
 import Glibc
 
-/// LevelDB through `leveldb/c.h` (Debian's `libleveldb1d`), loaded at run time.
+/// LevelDB through `leveldb/c.h`, loaded at run time.
 ///
-/// Settings: Snappy (LevelDB has no LZ4; Debian's build links Snappy), a 10-bit Bloom filter,
-/// 4 KiB blocks, an LRU block cache, `write_buffer_size` = the shared memtable budget, and
-/// `verify_checksums` on reads (Tern and RocksDB verify every block they read; LevelDB's default
-/// is off). Everything else is LevelDB's default (2 MiB tables, 1000 open files).
+/// Library search: `--leveldb_lib`, then `$TERN_BENCH_LEVELDB_LIB`, then
+/// `.build-peers/leveldb/lib/libleveldb.so` in the executable's directory or any parent (the
+/// release build of `tools/build-peers`), then Debian's `libleveldb.so.1d` (the summary says
+/// FALLBACK: Debian builds it without `-DNDEBUG`).
+///
+/// Settings: LevelDB's defaults (Snappy, 4 KiB blocks, 2 MiB tables, 1000 open files,
+/// `verify_checksums` off on reads) with the run's `write_buffer_size` and LRU block cache
+/// (LevelDB's own defaults, 4 MiB and 8 MiB, unless a flag sets them), plus a Bloom filter of
+/// `--bloom_bits` (LevelDB has none by default and its documentation recommends one);
+/// `--verify_checksums=true` turns checksum verification on.
 ///
 /// `@unchecked Sendable`: a `leveldb_t` is safe for concurrent use (LevelDB's documented
 /// contract); the Swift fields are immutable.
@@ -25,7 +31,8 @@ final class LevelDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
     let settings: EngineSettings
 
     private init(directory: String, settings: EngineSettings) throws {
-        let library = try DynamicLibrary(candidates: ["libleveldb.so.1d", "libleveldb.so"], probeSymbol: "leveldb_open")
+        let library = try DynamicLibrary(
+            candidates: LevelDBEngine.libraryCandidates(settings.levelDBLibrary), probeSymbol: "leveldb_open")
         api = try LevelDBFamilyAPI(library: library, prefix: "leveldb_")
         getFunction = try library.function("leveldb_get")
         self.settings = settings
@@ -48,18 +55,37 @@ final class LevelDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         syncWriteOptions = api.writeOptionsCreate()!
         api.writeOptionsSetSync(syncWriteOptions, 1)
         readOptions = api.readOptionsCreate()!
-        api.readOptionsSetVerifyChecksums(readOptions, 1)
+        api.readOptionsSetVerifyChecksums(readOptions, verifiesChecksums ? 1 : 0)
     }
+
+    /// LevelDB's `ReadOptions::verify_checksums` defaults to false.
+    var verifiesChecksums: Bool { settings.verifyChecksums ?? false }
+
+    /// Where the LevelDB library is looked for, in order.
+    static func libraryCandidates(_ explicit: String?) -> [String] {
+        var candidates: [String] = []
+        if let explicit { candidates.append(explicit) }
+        if let fromEnvironment = getenv("TERN_BENCH_LEVELDB_LIB") { candidates.append(String(cString: fromEnvironment)) }
+        candidates.append(contentsOf: FileTree.peerBuilds("leveldb/lib/libleveldb.so"))
+        candidates.append(contentsOf: ["libleveldb.so.1d", "libleveldb.so"])
+        return candidates
+    }
+
+    /// Whether the library is Debian's package rather than the release build.
+    var isDebianBuild: Bool { api.library.path.hasPrefix("/usr/") || api.library.path.hasPrefix("/lib") }
 
     static func open(directory: String, settings: EngineSettings) throws -> LevelDBEngine {
         try LevelDBEngine(directory: directory, settings: settings)
     }
 
     var configurationSummary: String {
-        "LevelDB \(api.library.path) [Debian 1.23]: Snappy (no LZ4 in LevelDB), "
+        let build = isDebianBuild
+            ? "FALLBACK Debian libleveldb1d (not built with -DNDEBUG)"
+            : "release build (tools/build-peers)"
+        return "LevelDB \(api.library.path) [\(build)]: defaults (Snappy, 4 KiB blocks, 2 MiB tables) + "
             + "\(settings.bloomBitsPerKey)-bit Bloom, write_buffer \(settings.writeBufferBytes >> 20) MiB, "
-            + "LRU block cache \(settings.blockCacheBytes >> 20) MiB, \(settings.blockSizeBytes)-byte blocks, "
-            + "verify_checksums on"
+            + "LRU block cache \(settings.blockCacheBytes >> 20) MiB, "
+            + "verify_checksums \(verifiesChecksums ? "on" : "off")\(settings.verifyChecksums == nil ? " (default)" : "")"
     }
 
     func makeSession() throws -> LevelDBFamilySession<LevelDBEngine> { LevelDBFamilySession(engine: self) }

@@ -7,10 +7,12 @@ import Glibc
 /// release build of `tools/build-peers`), then Debian's `librocksdb.so.7.8` (built with assertions
 /// on: the summary says so).
 ///
-/// Settings: LZ4, a 10-bit full Bloom filter, 4 KiB blocks and an LRU block cache in the
-/// block-based table options; `write_buffer_size` = the shared memtable budget with
-/// `max_write_buffer_number` 2 (one active and one being flushed, as in Tern and LevelDB);
-/// `max_background_jobs` 2 (the machine's cores); statistics on, for write amplification.
+/// Settings: RocksDB 7.8's defaults (`write_buffer_size` 64 MiB with `max_write_buffer_number`
+/// 2, an 8 MiB LRU block cache, 4 KiB blocks, `max_background_jobs` 2, no statistics,
+/// `verify_checksums` on reads) with the run's write buffer and cache sizes (those defaults unless
+/// a flag sets them), plus a full Bloom filter of `--bloom_bits` (RocksDB has none by default)
+/// and LZ4 (RocksDB's default is Snappy when built with it; the release build here has LZ4 only,
+/// the codec RocksDB's tuning guide recommends). `--verify_checksums=false` turns verification off.
 ///
 /// `@unchecked Sendable`: a `rocksdb_t` and its option objects are thread-safe for concurrent
 /// reads and writes (RocksDB's documented contract); the Swift fields are immutable.
@@ -19,7 +21,6 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int, CErrorOut
     ) -> OpaquePointer?
     private typealias PinnableValue = @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>?
-    private typealias StatisticsString = @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>?
     private typealias CreateBloom = @convention(c) (Double) -> OpaquePointer?
     private typealias CreateCache = @convention(c) (Int) -> OpaquePointer?
 
@@ -27,7 +28,6 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
     private let getPinned: GetPinned
     private let pinnableValue: PinnableValue
     private let pinnableDestroy: LevelDBFamilyAPI.Destroy
-    private let statisticsString: StatisticsString
     let database: OpaquePointer
     let options: OpaquePointer
     let writeOptions: OpaquePointer
@@ -40,12 +40,7 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         var candidates: [String] = []
         if let explicit { candidates.append(explicit) }
         if let fromEnvironment = getenv("TERN_BENCH_ROCKSDB_LIB") { candidates.append(String(cString: fromEnvironment)) }
-        var directory = ProcessMetrics.executablePath()
-        while let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
-            directory = String(directory[..<slash])
-            let candidate = directory + "/.build-peers/rocksdb/lib/librocksdb.so"
-            if FileTree.exists(candidate) { candidates.append(candidate) }
-        }
+        candidates.append(contentsOf: FileTree.peerBuilds("rocksdb/lib/librocksdb.so"))
         candidates.append(contentsOf: ["librocksdb.so.7.8", "librocksdb.so"])
         return candidates
     }
@@ -57,19 +52,12 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         getPinned = try library.function("rocksdb_get_pinned")
         pinnableValue = try library.function("rocksdb_pinnableslice_value")
         pinnableDestroy = try library.function("rocksdb_pinnableslice_destroy")
-        statisticsString = try library.function("rocksdb_options_statistics_get_string")
         self.settings = settings
 
         let options = api.optionsCreate()!
         api.optionsSetCreateIfMissing(options, 1)
         api.optionsSetWriteBufferSize(options, settings.writeBufferBytes)
         api.optionsSetCompression(options, 4)  // rocksdb_lz4_compression
-        let setMaxWriteBufferNumber: LevelDBFamilyAPI.SetInt = try library.function("rocksdb_options_set_max_write_buffer_number")
-        setMaxWriteBufferNumber(options, 2)
-        let setBackgroundJobs: LevelDBFamilyAPI.SetInt = try library.function("rocksdb_options_set_max_background_jobs")
-        setBackgroundJobs(options, 2)
-        let enableStatistics: LevelDBFamilyAPI.Destroy = try library.function("rocksdb_options_enable_statistics")
-        enableStatistics(options)
 
         let tableOptions: LevelDBFamilyAPI.Create = try library.function("rocksdb_block_based_options_create")
         let table = tableOptions()
@@ -90,8 +78,11 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         syncWriteOptions = api.writeOptionsCreate()!
         api.writeOptionsSetSync(syncWriteOptions, 1)
         readOptions = api.readOptionsCreate()!
-        api.readOptionsSetVerifyChecksums(readOptions, 1)
+        api.readOptionsSetVerifyChecksums(readOptions, verifiesChecksums ? 1 : 0)
     }
+
+    /// RocksDB's `ReadOptions::verify_checksums` defaults to true.
+    var verifiesChecksums: Bool { settings.verifyChecksums ?? true }
 
     static func open(directory: String, settings: EngineSettings) throws -> RocksDBEngine {
         try RocksDBEngine(directory: directory, settings: settings)
@@ -104,27 +95,26 @@ final class RocksDBEngine: BenchEngine, LevelDBFamilyEngine, @unchecked Sendable
         let build = isDebianBuild
             ? "FALLBACK Debian librocksdb (built with assertions on)"
             : "release build (tools/build-peers)"
-        return "RocksDB \(api.library.path) [\(build)]: LZ4, \(settings.bloomBitsPerKey)-bit full Bloom, "
-            + "write_buffer \(settings.writeBufferBytes >> 20) MiB x2, LRU block cache "
-            + "\(settings.blockCacheBytes >> 20) MiB, \(settings.blockSizeBytes)-byte blocks, 2 background jobs"
+        return "RocksDB \(api.library.path) [\(build)]: defaults (4 KiB blocks, 2 write buffers, "
+            + "2 background jobs, no statistics) + LZ4, \(settings.bloomBitsPerKey)-bit full Bloom, "
+            + "write_buffer \(settings.writeBufferBytes >> 20) MiB, LRU block cache \(settings.blockCacheBytes >> 20) MiB, "
+            + "verify_checksums \(verifiesChecksums ? "on" : "off")\(settings.verifyChecksums == nil ? " (default)" : "")"
     }
 
     func makeSession() throws -> LevelDBFamilySession<RocksDBEngine> { LevelDBFamilySession(engine: self) }
 
-    /// `rocksdb.flush.write.bytes + rocksdb.compact.write.bytes` from the statistics object.
+    /// Flush and compaction output from `rocksdb.stats` ("Cumulative compaction: X GB write",
+    /// which counts flushes as level-0 output), in RocksDB's 0.01 GB steps: an approximation
+    /// (the statistics object would be exact but is off by default and costs every operation).
     func tableBytesWritten() -> Int? {
-        guard let text = statisticsString(options) else { return nil }
-        defer { api.free(text) }
-        let statistics = String(cString: text)
-        func counter(_ name: String) -> Int? {
-            for line in statistics.split(separator: "\n") where line.hasPrefix(name + " COUNT : ") {
-                return Int(line.dropFirst(name.count + 9).prefix { $0.isNumber })
-            }
-            return nil
+        guard let stats = api.property(database, "rocksdb.stats") else { return nil }
+        let marker = "Cumulative compaction: "
+        for line in stats.split(separator: "\n") where line.hasPrefix(marker) {
+            let number = line.dropFirst(marker.count).prefix { $0 == "." || $0.isNumber }
+            guard let gigabytes = Double(number) else { return nil }
+            return Int(gigabytes * 1_073_741_824)
         }
-        guard let flushed = counter("rocksdb.flush.write.bytes"),
-              let compacted = counter("rocksdb.compact.write.bytes") else { return nil }
-        return flushed + compacted
+        return nil
     }
 
     func close() throws { api.close(database) }

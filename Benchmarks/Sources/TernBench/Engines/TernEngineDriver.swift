@@ -23,7 +23,7 @@ final class TernBenchEngine: BenchEngine {
     var configurationSummary: String {
         "Tern (this tree, release build): LZ4, \(settings.bloomBitsPerKey)-bit Bloom, "
             + "memtable \(settings.writeBufferBytes >> 20) MiB, \(settings.blockSizeBytes)-byte blocks, "
-            + "block cache \(settings.blockCacheBytes >> 20) MiB"
+            + "block cache \(settings.blockCacheBytes >> 20) MiB, verifies every block's checksum (always)"
     }
 
     func makeSession() throws -> TernSession { TernSession(store: store) }

@@ -43,6 +43,9 @@ struct WorkloadResult: Codable, Sendable {
     var writeAmplificationSyscalls: Double?
     var loadAverageStart: Double
     var loadAverageEnd: Double
+    /// With `--callgrind`: user-space instructions of the workload's threads (and of any thread
+    /// running while they did) per operation. Wall-clock figures of such a run are meaningless.
+    var instructionsPerOperation: Double?
     /// The database was filled (unmeasured fillrandom) first because no earlier workload had.
     var prefilled: Bool
     var errors: [String]
@@ -51,6 +54,12 @@ struct WorkloadResult: Codable, Sendable {
 /// Everything one engine's child process measured.
 struct EngineReport: Codable, Sendable {
     var engine: EngineKind
+    /// Tells two runs of one engine apart: `tern@leveldb` is Tern at LevelDB's budget.
+    var label: String
+    /// The memory budget it ran at (set by the parent, which planned the run).
+    var budget: MemoryBudget?
+    /// For Tern: the peer whose budget it ran at, whose figures its ratios divide by.
+    var budgetOf: EngineKind?
     var configuration: String
     var workloads: [WorkloadResult]
     /// Set when the engine could not be opened or a workload failed outright.
@@ -66,8 +75,14 @@ struct RunReport: Codable, Sendable {
     var keySize: Int
     var valueSize: Int
     var compressionRatio: Double
-    var writeBufferBytes: Int
-    var blockCacheBytes: Int
+    /// The budget `--write_buffer_size`/`--cache_size` set for every engine (nil: each ran at
+    /// its own, see each engine's `budget`).
+    var explicitBudget: MemoryBudget?
+    /// The peers' `verify_checksums` (nil: each peer's default). Tern always verifies.
+    var verifyChecksums: Bool?
+    var bloomBitsPerKey: Int
+    /// Whether every child ran under callgrind (instructions per operation are set).
+    var callgrind: Bool?
     var fillsyncOperations: Int
     var loadAverageStart: Double
     var loadAverageEnd: Double

@@ -68,15 +68,16 @@ enum ReportTables {
     /// Every workload on every engine, with all the measurements.
     static func details(_ report: RunReport) -> String {
         var table = MarkdownTable(
-            header: ["benchmark", "engine", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "disk MiB",
+            header: ["benchmark", "engine", "budget", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "disk MiB",
                      "peak RSS MiB", "WA engine", "WA write()", "check"],
-            rightAligned: Set(2...9))
+            rightAligned: Set(3...10))
         for spec in benchmarkNames(report) {
             for engine in report.engines {
                 guard let result = engine.workloads.first(where: { $0.benchmark == spec }) else { continue }
                 let latency = result.latencyMicroseconds
                 table.rows.append([
-                    spec, engine.engine.rawValue, formatGrouped(result.operationsPerSecond),
+                    spec, engine.label, engine.engine == .null ? "-" : engine.budget?.shortSummary ?? "?",
+                    formatGrouped(result.operationsPerSecond),
                     formatFixed(latency.p50, 2), formatFixed(latency.p99, 2), formatFixed(latency.p999, 2),
                     mebibytes(result.diskBytes), mebibytes(result.peakResidentSetBytes),
                     result.workload.writes ? optional(result.writeAmplificationEngine) : "",
@@ -88,44 +89,92 @@ enum ReportTables {
         return table.render()
     }
 
-    /// Throughput per engine and the ratios the targets use: Tern ÷ the best of RocksDB
-    /// and LevelDB (above 1: Tern is faster) for throughput, and for p99 latency (below 1:
-    /// Tern's tail is shorter); then Tern ÷ the best of every peer, SQLite included.
+    /// The Tern run to divide by `peer`'s figures: the one at that peer's budget, or the only
+    /// Tern run when every engine shared one budget (SQLite pairs with Tern at LevelDB's).
+    static func ternRun(for peer: EngineKind, in report: RunReport) -> EngineReport? {
+        let terns = report.engines.filter { $0.engine == .tern }
+        if terns.count == 1 { return terns[0] }
+        return terns.first { $0.budgetOf == peer } ?? terns.first { $0.budgetOf == .leveldb }
+    }
+
+    /// Throughput per engine run and the ratios the targets use: for each peer, Tern at
+    /// that peer's memory budget ÷ the peer (ops/s: above 1 Tern is faster; p99: below 1 Tern's
+    /// tail is shorter); the lower of the LSM ratios ("Tern ÷ better LSM", the goal's measure);
+    /// and the harness's own cost per operation when the null engine ran.
     static func comparison(_ report: RunReport) -> String {
-        let engines = report.engines.map(\.engine)
-        let targets = ["Tern ÷ best LSM (ops/s)", "best LSM", "Tern ÷ best LSM (p99)", "Tern ÷ best peer (ops/s)", "best peer"]
-        var table = MarkdownTable(
-            header: ["benchmark"] + engines.map { "\($0.rawValue) ops/s" } + targets,
-            rightAligned: Set(1...(engines.count + targets.count)).subtracting([engines.count + 2, engines.count + 5]))
+        let peers = report.engines.map(\.engine).filter { $0 != .tern && $0 != .null }
+        let hasNull = report.engines.contains { $0.engine == .null }
+        var header = ["benchmark"] + report.engines.map { "\($0.label) ops/s" }
+        for peer in peers { header += ["÷ \(peer.rawValue) (ops/s)", "÷ \(peer.rawValue) (p99)"] }
+        let lsmPeers = peers.filter(\.isLSMPeer)
+        if !lsmPeers.isEmpty { header += ["Tern ÷ better LSM", "better LSM"] }
+        if hasNull { header += ["harness µs/op"] }
+        var table = MarkdownTable(header: header, rightAligned: Set(1..<header.count).subtracting(
+            lsmPeers.isEmpty ? [] : [header.count - (hasNull ? 2 : 1)]))
         for spec in benchmarkNames(report) {
+            func verified(_ engine: EngineReport?) -> WorkloadResult? {
+                engine?.workloads.first { $0.benchmark == spec && $0.verified }
+            }
             var row = [spec]
-            var tern: WorkloadResult?
-            var peers: [(EngineKind, WorkloadResult)] = []
             for engine in report.engines {
                 let result = engine.workloads.first { $0.benchmark == spec }
-                guard let result, result.verified else {
-                    row.append(result == nil ? "-" : "(failed check)")
-                    continue
-                }
-                row.append(formatGrouped(result.operationsPerSecond))
-                if engine.engine == .tern { tern = result } else { peers.append((engine.engine, result)) }
+                row.append(result == nil ? "-" : result!.verified ? formatGrouped(result!.operationsPerSecond) : "(failed check)")
             }
-            let lsmPeers = peers.filter { $0.0 == .rocksdb || $0.0 == .leveldb }
-            for (group, withP99) in [(lsmPeers, true), (peers, false)] {
-                guard let tern, let best = group.max(by: { $0.1.operationsPerSecond < $1.1.operationsPerSecond }) else {
-                    row.append(contentsOf: withP99 ? ["-", "-", "-"] : ["-", "-"])
+            var lsmRatios: [(EngineKind, Double)] = []
+            for peer in peers {
+                guard let peerResult = verified(report.engines.first { $0.engine == peer }),
+                      let tern = verified(ternRun(for: peer, in: report)), peerResult.operationsPerSecond > 0 else {
+                    row += ["-", "-"]
                     continue
                 }
-                row.append(formatFixed(tern.operationsPerSecond / best.1.operationsPerSecond, 2))
-                row.append(best.0.rawValue)
-                if withP99 {
-                    let bestP99 = group.map(\.1.latencyMicroseconds.p99).min() ?? .infinity
-                    row.append(formatFixed(tern.latencyMicroseconds.p99 / bestP99, 2))
+                let ratio = tern.operationsPerSecond / peerResult.operationsPerSecond
+                row.append(formatFixed(ratio, 2))
+                row.append(formatFixed(tern.latencyMicroseconds.p99 / peerResult.latencyMicroseconds.p99, 2))
+                if peer.isLSMPeer { lsmRatios.append((peer, ratio)) }
+            }
+            if !lsmPeers.isEmpty {
+                if let worst = lsmRatios.min(by: { $0.1 < $1.1 }), lsmRatios.count == lsmPeers.count {
+                    row += [formatFixed(worst.1, 2), worst.0.rawValue]
+                } else {
+                    row += ["-", "-"]
                 }
+            }
+            if hasNull {
+                let null = verified(report.engines.first { $0.engine == .null })
+                row.append(null.map { formatFixed(1e6 / $0.operationsPerSecond, 3) } ?? "-")
             }
             table.rows.append(row)
         }
         return table.render()
+    }
+
+    /// Instructions per operation of every engine run (from `--callgrind`), Tern's ÷ each peer's
+    /// (at the peer's budget), and Tern's net of the harness (minus the null engine's count).
+    static func instructions(_ report: RunReport) -> String {
+        let peers = report.engines.map(\.engine).filter { $0 != .tern && $0 != .null }
+        let nullEngine = report.engines.first { $0.engine == .null }
+        var header = ["benchmark"] + report.engines.map { "\($0.label) instr/op" }
+        for peer in peers { header.append("Tern ÷ \(peer.rawValue)") }
+        var table = MarkdownTable(header: header, rightAligned: Set(1..<header.count))
+        for spec in benchmarkNames(report) {
+            func count(_ engine: EngineReport?) -> Double? {
+                engine?.workloads.first { $0.benchmark == spec }?.instructionsPerOperation
+            }
+            var row = [spec]
+            for engine in report.engines { row.append(count(engine).map { formatGrouped($0) } ?? "-") }
+            let harness = count(nullEngine) ?? 0
+            for peer in peers {
+                guard let tern = count(ternRun(for: peer, in: report)),
+                      let other = count(report.engines.first { $0.engine == peer }), other - harness > 0 else {
+                    row.append("-")
+                    continue
+                }
+                // Net of the harness, which both counts include.
+                row.append(formatFixed((tern - harness) / (other - harness), 2))
+            }
+            table.rows.append(row)
+        }
+        return table.render() + "\n\n(ratios net of the harness: the null engine's count is subtracted from both)"
     }
 
     /// The benchmark names in the order they ran.

@@ -24,6 +24,19 @@ enum FileTree {
     }
 
     /// Whether anything exists at `path`.
+    /// `.build-peers/<relative>` in the executable's directory or any parent that has one
+    /// (what `tools/build-peers` installs), nearest first.
+    static func peerBuilds(_ relative: String) -> [String] {
+        var found: [String] = []
+        var directory = ProcessMetrics.executablePath()
+        while let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
+            directory = String(directory[..<slash])
+            let candidate = directory + "/.build-peers/" + relative
+            if exists(candidate) { found.append(candidate) }
+        }
+        return found
+    }
+
     static func exists(_ path: String) -> Bool { status(path) != nil }
 
     /// The sum of the sizes (`st_size`) of the regular files under `path`.

@@ -19,6 +19,7 @@ import TernTables
 final class SQLiteTablesDriver: TablesDriver {
     let api: SQLiteItemAPI
     let connection: OpaquePointer
+    let directory: String
     let path: String
     let settings: TablesSettings
     private var synchronousFull = false
@@ -62,6 +63,7 @@ final class SQLiteTablesDriver: TablesDriver {
     private init(directory: String, settings: TablesSettings) throws {
         api = try SQLiteItemAPI()
         try FileTree.makeDirectories(directory)
+        self.directory = directory
         path = directory + "/tables.sqlite"
         self.settings = settings
         connection = try api.base.connect(path)
@@ -283,6 +285,16 @@ final class SQLiteTablesDriver: TablesDriver {
     }
 
     var statisticsSummary: String { "" }
+
+    /// A connection of its own to the same database, with the same settings and statements.
+    func makeWorker() throws -> SQLiteTablesDriver {
+        let worker = try SQLiteTablesDriver(directory: directory, settings: settings)
+        worker.statements = try Statements(worker.api, worker.connection)
+        worker.queryPlan = queryPlan
+        return worker
+    }
+
+    func closeWorker() throws { try close() }
 
     func close() throws {
         for statement in statements?.all ?? [] { statement.finalize() }

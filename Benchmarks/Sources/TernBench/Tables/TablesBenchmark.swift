@@ -1,3 +1,4 @@
+import Synchronization
 /// What an item-workload run is asked to do, shared by the parent and its per-engine children.
 struct TablesConfiguration: Sendable {
     var users: Int
@@ -12,6 +13,10 @@ struct TablesConfiguration: Sendable {
     var databaseRoot: String
     var seed: UInt64
     var keepDatabase: Bool
+    /// Operations of each concurrent workload (over all its threads).
+    var mixedOperations = 20_000
+    /// The child runs under callgrind: each operation runs inside `tern_bench_measured`.
+    var callgrind = false
 
     var conversations: Int { messages / messagesPerConversation }
 }
@@ -136,10 +141,12 @@ struct TablesBenchmark<D: TablesDriver> {
     /// untimed.
     private func measure<R>(_ count: Int, _ operation: (Int) throws -> R, check: (Int, R) -> Void) throws -> Measured {
         var measured = Measured()
+        let callgrind = configuration.callgrind
         let wallStart = ProcessMetrics.nowNanoseconds()
         for index in 0..<count {
             let start = ProcessMetrics.nowNanoseconds()
-            let result = try operation(index)
+            // Under --callgrind only the operation itself is counted (`Callgrind`).
+            let result = callgrind ? try Callgrind.measured { try operation(index) } : try operation(index)
             let elapsed = max(ProcessMetrics.nowNanoseconds() &- start, 1)
             _ = measured.histogram.record(elapsed)
             measured.nanoseconds &+= elapsed
@@ -163,7 +170,11 @@ struct TablesBenchmark<D: TablesDriver> {
             result = try queryPages(on: driver)
         case .match:
             result = try matchUsers(on: driver)
+        case .mixed4, .mixed8:
+            result = try mixed(workload, on: driver)
         }
+        // The counts of this workload's operations (`--callgrind`) go to a dump of their own.
+        Callgrind.dump()
         if workload.writes {
             // Background work a write workload leaves (Tern: compactions; SQLite: the WAL
             // checkpoint) is finished before the next workload, so that each measures its own
@@ -303,6 +314,96 @@ struct TablesBenchmark<D: TablesDriver> {
         return outcome
     }
 
+    /// What one thread of a concurrent workload measured.
+    private struct WorkerOutcome: Sendable {
+        var histogram = LatencyHistogram.nanoseconds()
+        var nanoseconds: UInt64 = 0
+        var start: UInt64 = 0
+        var end: UInt64 = 0
+        var found = 0
+        var gets = 0
+        var pages = 0
+        var error: String?
+    }
+
+    /// `mixed@N`: `--mixed_ops` operations on N threads, each its share in the order put, get,
+    /// query, get (a quarter synced PutItems of users never written, half GetItems of random
+    /// users, a quarter Query pages). Throughput is all operations ÷ wall time from the threads'
+    /// common start to the last one's end (the point is concurrency); latency per operation.
+    private mutating func mixed(_ workload: ItemWorkload, on driver: D) throws -> ItemWorkloadResult {
+        let threads = workload.threads
+        let count = configuration.mixedOperations
+        let firstNewUser = facts.count
+        let puts = (0..<count).filter { $0 % 4 == 0 }.count
+        let newUsers = (0..<puts).map { users.user(firstNewUser + $0) }
+        let existing = facts.count
+        var random = SplitMix64(seed: configuration.seed ^ 0x3141_5926 ^ UInt64(threads))
+        let reads = (0..<count).map { _ in random.below(existing) }
+        let conversations = (0..<count).map { _ in MessagePopulation.conversationId(random.below(configuration.conversations)) }
+        let callgrind = configuration.callgrind
+        let pageSize = TablesBenchmark.pageSize
+        // Workers are opened here (SQLite: a connection each), before the clock starts.
+        let workers = try (0..<threads).map { _ in try driver.makeWorker() }
+        let handles = WorkerHandles(workers)
+        let outcomes = OutcomeBox<WorkerOutcome>()
+        let barrier = StartBarrier(count: threads)
+        let shared = MixedInputs(newUsers: newUsers, reads: reads, conversations: conversations)
+        Threads.run(count: threads) { thread in
+            let worker = handles.drivers[thread]
+            var outcome = WorkerOutcome()
+            barrier.wait()
+            outcome.start = ProcessMetrics.nowNanoseconds()
+            do {
+                for index in stride(from: thread, to: count, by: threads) {
+                    let start = ProcessMetrics.nowNanoseconds()
+                    let operation = {
+                        switch index % 4 {
+                        case 0:
+                            try worker.putUser(shared.newUsers[index / 4], durability: .synced)
+                        case 2:
+                            let page = try worker.latestMessages(conversationId: shared.conversations[index], limit: pageSize)
+                            outcome.pages += page.count == pageSize ? 1 : 0
+                        default:
+                            outcome.gets += 1
+                            outcome.found += try worker.getUser(email: UserPopulation.email(shared.reads[index])) != nil ? 1 : 0
+                        }
+                    }
+                    if callgrind { try Callgrind.measured(operation) } else { try operation() }
+                    let elapsed = max(ProcessMetrics.nowNanoseconds() &- start, 1)
+                    _ = outcome.histogram.record(elapsed)
+                    outcome.nanoseconds &+= elapsed
+                }
+            } catch {
+                outcome.error = "\(error)"
+            }
+            outcome.end = ProcessMetrics.nowNanoseconds()
+            outcomes.append(outcome)
+        }
+        for worker in workers { try worker.closeWorker() }
+        for user in newUsers { facts.append(user) }
+        let all = outcomes.values
+        if let error = all.compactMap(\.error).first { throw BenchError("\(workload.rawValue): \(error)") }
+        var histogram = LatencyHistogram.nanoseconds()
+        for outcome in all { histogram.add(outcome.histogram) }
+        let wall = (all.map(\.end).max() ?? 0) &- (all.map(\.start).min() ?? 0)
+        var missing = 0
+        let sample = Array(stride(from: 0, to: puts, by: max(1, puts / 200)))
+        for index in sample where try driver.getUser(email: newUsers[index].email)?.age != newUsers[index].age { missing += 1 }
+        let gets = all.reduce(0) { $0 + $1.gets }
+        let found = all.reduce(0) { $0 + $1.found }
+        let pages = all.reduce(0) { $0 + $1.pages }
+        let queries = count - puts - gets
+        let seconds = Double(wall) / 1e9
+        return ItemWorkloadResult(
+            workload: workload, operations: count, seconds: seconds, wallSeconds: seconds,
+            operationsPerSecond: seconds > 0 ? Double(count) / seconds : 0,
+            latencyMicroseconds: LatencySummary(nanoseconds: histogram), evaluated: nil, returned: nil,
+            verified: missing == 0 && found == gets && pages == queries,
+            verification: "\(puts) synced puts (\(sample.count - missing)/\(sample.count) read back), \(found)/\(gets) found, "
+                + "\(pages)/\(queries) full pages on \(threads) threads",
+            digest: nil, settleSecondsAfter: nil, loadAverageStart: 0, loadAverageEnd: 0)
+    }
+
     private func printProgress(_ result: ItemWorkloadResult) {
         var line = [
             "[\(kind.rawValue)]", pad(result.workload.rawValue, 14),
@@ -330,4 +431,25 @@ func runTablesBenchmark(_ kind: TablesEngineKind, _ configuration: TablesConfigu
         var benchmark = TablesBenchmark<SQLiteTablesDriver>(kind: kind, configuration: configuration)
         return benchmark.run()
     }
+}
+
+/// The drivers of a concurrent workload's threads, one each (`@unchecked Sendable`: each thread
+/// uses only its own; the Tern driver's store is thread-safe).
+private final class WorkerHandles<D: TablesDriver>: @unchecked Sendable {
+    let drivers: [D]
+    init(_ drivers: [D]) { self.drivers = drivers }
+}
+
+/// The immutable inputs every thread of a concurrent workload reads.
+private struct MixedInputs: Sendable {
+    let newUsers: [SyntheticUser]
+    let reads: [Int]
+    let conversations: [String]
+}
+
+/// Results the threads hand back.
+private final class OutcomeBox<T: Sendable>: Sendable {
+    private let storage = Mutex<[T]>([])
+    func append(_ value: T) { storage.withLock { $0.append(value) } }
+    var values: [T] { storage.withLock { $0 } }
 }

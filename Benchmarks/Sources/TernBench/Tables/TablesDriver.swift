@@ -73,7 +73,7 @@ struct UserReadback {
 /// DynamoDB-shaped requests, SQLite's prepared statements (prepared once, bound, stepped, reset).
 ///
 /// Thread safety: single-threaded; the benchmark calls it from one thread.
-protocol TablesDriver: AnyObject {
+protocol TablesDriver: AnyObject, SendableMetatype {
     /// Opens a new, empty database in `directory`.
     static func open(directory: String, settings: TablesSettings) throws -> Self
 
@@ -111,6 +111,14 @@ protocol TablesDriver: AnyObject {
     /// Engine statistics worth printing after the run (Tern: files per level, block cache hits),
     /// one line; empty when there are none.
     var statisticsSummary: String { get }
+
+    /// A handle for another thread, usable concurrently with this one and other workers (Tern:
+    /// the same store, whose API is thread-safe; SQLite: a connection of its own to the same
+    /// database, as a multi-threaded application opens them). Closed with `closeWorker`.
+    func makeWorker() throws -> Self
+
+    /// Releases what `makeWorker` opened (nothing for Tern).
+    func closeWorker() throws
 
     /// Closes the database.
     func close() throws

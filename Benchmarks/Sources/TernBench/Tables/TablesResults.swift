@@ -23,9 +23,24 @@ enum ItemWorkload: String, CaseIterable, Codable, Sendable {
     case match
     /// `--synced_ops` PutItems of new users, synced (Tern `.synced`, SQLite `synchronous=FULL`).
     case putitemSynced = "putitem-synced"
+    /// `--mixed_ops` operations on 4 threads: a quarter synced PutItems of new users, half
+    /// GetItems of random users, a quarter Query pages (Tern: one store, its writers share
+    /// fsyncs; SQLite: a connection per thread, one writer at a time).
+    case mixed4 = "mixed@4"
+    /// The same on 8 threads.
+    case mixed8 = "mixed@8"
 
     /// Whether it writes (and leaves background work to settle).
-    var writes: Bool { self == .putitem || self == .updateitem || self == .putitemSynced }
+    var writes: Bool { self == .putitem || self == .updateitem || self == .putitemSynced || threads > 1 }
+
+    /// Threads of the concurrent workloads (1 for the others).
+    var threads: Int {
+        switch self {
+        case .mixed4: 4
+        case .mixed8: 8
+        default: 1
+        }
+    }
 
     /// What the row of the table says it measured.
     var label: String {
@@ -36,15 +51,17 @@ enum ItemWorkload: String, CaseIterable, Codable, Sendable {
         case .query: "Query page (Messages, latest 20)"
         case .match: "matching query (nearby)"
         case .putitemSynced: "PutItem, synced"
+        case .mixed4: "mixed synced Put/Get/Query, 4 threads"
+        case .mixed8: "mixed synced Put/Get/Query, 8 threads"
         }
     }
 
     /// The target for Tern, if any (checked by the report, never by tests).
     var target: ItemTarget? {
         switch self {
-        case .putitem, .getitem: .throughputOverSQLite(3)
+        case .putitem, .mixed4, .mixed8: .throughputOverSQLite(1.5)
+        case .getitem, .updateitem, .query, .putitemSynced: .throughputOverSQLite(1)
         case .match: .matching(p99Microseconds: 1000, evaluatedPerReturned: 1.5)
-        default: nil
         }
     }
 }
@@ -96,6 +113,8 @@ struct ItemWorkloadResult: Codable, Sendable {
     var settleSecondsAfter: Double?
     var loadAverageStart: Double
     var loadAverageEnd: Double
+    /// With `--callgrind`: user-space instructions per operation (inside the operations only).
+    var instructionsPerOperation: Double?
 }
 
 /// Everything one engine's child process measured.

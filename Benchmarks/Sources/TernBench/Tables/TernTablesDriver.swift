@@ -138,5 +138,9 @@ final class TernTablesDriver: TablesDriver {
             + "stalls \(statistics.stallMicroseconds / 1000) ms, slowdowns \(statistics.slowdownMicroseconds / 1000) ms"
     }
 
+    func makeWorker() throws -> TernTablesDriver { self }
+
+    func closeWorker() throws {}
+
     func close() throws { try tables.close() }
 }

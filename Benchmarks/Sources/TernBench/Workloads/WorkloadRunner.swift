@@ -49,8 +49,10 @@ enum WorkloadRunner {
         return lower..<(lower + base + (index < extra ? 1 : 0))
     }
 
+    /// `measured: false` marks an unmeasured prefill: its threads run under another function
+    /// name, so `--callgrind` (which collects only inside `runMeasuredThread`) leaves it out.
     static func run<E: BenchEngine>(
-        _ engine: E, kind: WorkloadKind, threads: Int, inputs: WorkloadInputs
+        _ engine: E, kind: WorkloadKind, threads: Int, inputs: WorkloadInputs, measured: Bool = true
     ) -> WorkloadMeasurement {
         let outcomes = Mutex<[ThreadOutcome]>([])
         let barrier = StartBarrier(count: threads)
@@ -61,7 +63,11 @@ enum WorkloadRunner {
             barrier.wait()  // every thread arrives, even one whose session failed
             if var session {
                 do {
-                    try runThread(&session, kind: kind, thread: index, of: threads, inputs: inputs, outcome: &outcome)
+                    if measured {
+                        try runMeasuredThread(&session, kind: kind, thread: index, of: threads, inputs: inputs, outcome: &outcome)
+                    } else {
+                        try runPrefillThread(&session, kind: kind, thread: index, of: threads, inputs: inputs, outcome: &outcome)
+                    }
                 } catch {
                     outcome.error = "\(error)"
                 }
@@ -93,6 +99,26 @@ enum WorkloadRunner {
     }
 
     // MARK: One thread
+
+    /// A measured workload's thread, run inside the C function `tern_bench_measured`, which is
+    /// what `--callgrind` collects in; the counts are dumped when it ends (`Callgrind`).
+    static func runMeasuredThread<S: BenchSession>(
+        _ session: inout S, kind: WorkloadKind, thread: Int, of threads: Int, inputs: WorkloadInputs,
+        outcome: inout ThreadOutcome
+    ) throws {
+        defer { Callgrind.dump() }
+        try Callgrind.measured {
+            try runThread(&session, kind: kind, thread: thread, of: threads, inputs: inputs, outcome: &outcome)
+        }
+    }
+
+    /// An unmeasured prefill's thread (not collected by `--callgrind`).
+    static func runPrefillThread<S: BenchSession>(
+        _ session: inout S, kind: WorkloadKind, thread: Int, of threads: Int, inputs: WorkloadInputs,
+        outcome: inout ThreadOutcome
+    ) throws {
+        try runThread(&session, kind: kind, thread: thread, of: threads, inputs: inputs, outcome: &outcome)
+    }
 
     private static func runThread<S: BenchSession>(
         _ session: inout S, kind: WorkloadKind, thread: Int, of threads: Int, inputs: WorkloadInputs,
