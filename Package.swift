@@ -14,9 +14,9 @@
 //
 // Platforms: Linux (glibc) only, which is what CI builds and tests (Debian 12, Swift 6.3).
 // TernEngine and TernTables reach the C library through Sources/TernEngine/Platform/Platform.swift
-// (threads, locks, clocks, sleeping) and the POSIX file system, PosixFileSystem.swift; the
-// hybrid logical clock, checkpoints, TernRecovery, the server, test support and the crash-test
-// child still import Glibc themselves. A port starts there, and on macOS would need
+// (threads, locks, clocks, sleeping) and the POSIX file system, PosixFileSystem.swift;
+// TernRecovery, TernReplication, the server, the client, test support, the CLI and the
+// crash-test child still import Glibc themselves. A port starts there, and on macOS would need
 // `platforms: [.macOS(.v15)]` for Synchronization's Mutex and Atomic.
 import PackageDescription
 

@@ -14,7 +14,7 @@ struct Get: AsyncParsableCommand {
             output (a note on standard error) and exits 0, as the AWS CLI does. Errors go to \
             standard error with DynamoDB's names; the exit status is then 1.
 
-              tern get tern-data/tables --table Users --key '{"email": {"S": "ada@example.com"}}'
+              tern get tern-data/us-east/data --table Users --key '{"email": {"S": "ada@example.com"}}'
               tern get --endpoint http://127.0.0.1:8000 --table Users --key '{"email": {"S": "ada@example.com"}}'
             """)
 

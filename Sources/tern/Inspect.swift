@@ -13,7 +13,7 @@ struct Inspect: ParsableCommand {
             store once.
             """)
 
-    @Argument(help: "The store directory (e.g. tern-data/tables).")
+    @Argument(help: "The store directory (e.g. tern-data/us-east/data after tools/demo).")
     var directory: String
 
     func run() throws {

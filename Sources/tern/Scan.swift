@@ -13,7 +13,7 @@ struct Scan: AsyncParsableCommand {
             attribute names sorted. Errors go to standard error with DynamoDB's names; the exit \
             status is then 1.
 
-              tern scan tern-data/tables --table Users --limit 10 --projection 'email, age'
+              tern scan tern-data/us-east/data --table Users --limit 10 --projection 'email, age'
               tern scan --endpoint http://127.0.0.1:8000 --table Users --index geohash-age-index
             """)
 

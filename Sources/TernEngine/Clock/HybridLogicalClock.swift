@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// A source of wall-clock time, injectable so tests can step it backwards and forwards.
@@ -12,9 +11,7 @@ public struct SystemClock: PhysicalClock {
     public init() {}
 
     public func microsecondsSinceEpoch() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        Platform.realtimeMicroseconds()
     }
 }
 

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A consistent copy of a store as of one batch, written by `Store.checkpoint(into:)`.
 public struct Checkpoint: Sendable, Equatable {
     /// Every batch through this sequence number is in the copy, and none after it.

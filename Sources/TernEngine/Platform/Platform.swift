@@ -1,6 +1,5 @@
 // Where TernEngine, TernTables and the `tern` tool reach the C library for threads, locks,
-// clocks and sleeping; files go through the POSIX file system (`PosixFileSystem.swift`). (The
-// hybrid logical clock and checkpoints still import Glibc themselves: to move here.)
+// clocks and sleeping; files go through the POSIX file system (`PosixFileSystem.swift`).
 // Tern supports Linux (glibc) only, which is what CI builds and tests: a port to another
 // platform starts in these two files (see Package.swift).
 #if canImport(Glibc)
@@ -22,6 +21,13 @@ package enum Platform {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)
+    }
+
+    /// Microseconds since 1970-01-01T00:00:00Z (`CLOCK_REALTIME`); may jump in either direction.
+    package static func realtimeMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     }
 
     /// Makes `path` the process's working directory (tools only: it changes what every relative
