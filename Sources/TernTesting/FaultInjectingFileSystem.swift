@@ -54,6 +54,7 @@ public final class FaultInjectingFileSystem: FileSystem {
         var directorySyncs: [String] = []
         var writableFiles: [WritableFileRecord] = []
         var beforeSync: (@Sendable (String) -> Void)?
+        var beforeRemove: (@Sendable (String) -> Void)?
     }
 
     /// The simulated disk underneath; call `base.crash(_:)` to simulate a power cut.
@@ -83,6 +84,12 @@ public final class FaultInjectingFileSystem: FileSystem {
     /// lets a test act while a sync is in progress. Nil removes it.
     public func setBeforeSync(_ hook: (@Sendable (String) -> Void)?) {
         state.withLock { $0.beforeSync = hook }
+    }
+
+    /// Runs `hook` (with the path) before every file removal: lets a test act, or wait, while a
+    /// deletion is in progress. Nil removes it.
+    public func setBeforeRemove(_ hook: (@Sendable (String) -> Void)?) {
+        state.withLock { $0.beforeRemove = hook }
     }
 
     func recordOpen(_ path: String) -> Int {
@@ -166,6 +173,8 @@ public final class FaultInjectingFileSystem: FileSystem {
     }
 
     public func removeFile(_ path: String) throws {
+        let hook = state.withLock { $0.beforeRemove }
+        hook?(path)
         try perform(.remove, path) { try base.removeFile(path) }
     }
 

@@ -26,6 +26,25 @@ import TernTesting
         try store.close()
     }
 
+    /// `waitForCompactions` returns only after the replaced tables are gone from the directory,
+    /// even when the compaction thread is slow to delete them (a read-only open beside the store
+    /// saw files vanish after it returned).
+    @Test func waitForCompactionsReturnsAfterTheReplacedTablesAreDeleted() throws {
+        let fileSystem = FaultInjectingFileSystem()
+        fileSystem.setBeforeRemove { path in
+            if path.hasSuffix(".sst") { Platform.sleep(microseconds: 20_000) }
+        }
+        let store = try Store.open(at: "/db", options: testOptions(fileSystem, memtableBudgetBytes: 8 << 10))
+        for round in 0..<4 { try Self.fill(store, keys: 0..<2000, round: round) }
+        try store.flush()
+        store.waitForCompactions()
+        let statistics = store.statistics
+        #expect(statistics.compactions > 0)
+        let onDisk = try fileSystem.listDirectory("/db").filter { $0.hasSuffix(".sst") }.count
+        #expect(onDisk == statistics.levelFileCounts.reduce(0, +), "tables on disk: \(onDisk), live: \(statistics.levelFileCounts)")
+        try store.close()
+    }
+
     @Test func sequentialFillMovesFilesWithoutRewriting() throws {
         var options = testOptions(MemoryFileSystem(), memtableBudgetBytes: 8 << 10)
         options.level1MaxBytes = 1 << 30  // keep everything in level 1: only level-0 moves happen

@@ -8,12 +8,24 @@ extension Store {
     }
 
     /// One step of the compaction thread: picks the most urgent compaction, runs it without the
-    /// lock, and installs the result. REQUIRES: `lock` held.
+    /// lock, installs the result and deletes the tables it replaced. REQUIRES: `lock` held.
     private func compactionStep(_ picker: CompactionPicker) -> BackgroundStep {
         if isShuttingDown { return .stop }
-        guard backgroundError == nil, !isCompacting,
-              let compaction = picker.pick(versions.current, compactPointers: compactPointers)
-        else { return .idle }
+        guard backgroundError == nil, !isCompacting, compactOnce(picker) else { return .idle }
+        // The compaction (and with it its inputs) is released here, so the replaced tables no
+        // reader holds are queued and go now; `waitForCompactions` waits for this.
+        lock.unlock()
+        deleteObsoleteTables()
+        lock.lock()
+        isDeletingReplacedTables = false
+        backgroundChanged.broadcast()
+        return .again
+    }
+
+    /// Picks and runs the most urgent compaction; false when none is due. Sets
+    /// `isDeletingReplacedTables` before it lets go of `lock`. REQUIRES: `lock` held.
+    private func compactOnce(_ picker: CompactionPicker) -> Bool {
+        guard let compaction = picker.pick(versions.current, compactPointers: compactPointers) else { return false }
         let start = ContinuousClock.now
         let (readBefore, writtenBefore) = (stats.compactionBytesRead.load(ordering: .relaxed), stats.compactionBytesWritten.load(ordering: .relaxed))
         do {
@@ -22,10 +34,8 @@ extension Store {
         } catch {
             refuseWrites(after: error, while: "compacting level \(compaction.level)")
         }
-        lock.unlock()
-        deleteObsoleteTables()
-        lock.lock()
-        return .again
+        isDeletingReplacedTables = true
+        return true
     }
 
     /// Runs `compaction` (a trivial move or a merge) and installs it. REQUIRES: `lock` held and
@@ -56,10 +66,11 @@ extension Store {
         defer { lock.unlock() }
         while isCompacting { backgroundChanged.wait() }
         if let backgroundError { throw backgroundError }
-        let files = versions.current.levels[0]
-        guard !files.isEmpty else { return }
-        let compaction = CompactionPicker(options: options).makeCompaction(versions.current, level: 0, inputs: files)
+        guard !versions.current.levels[0].isEmpty else { return }
         do {
+            // In a scope of its own, so the inputs are released (and queued for deletion) below.
+            let compaction = CompactionPicker(options: options)
+                .makeCompaction(versions.current, level: 0, inputs: versions.current.levels[0])
             try perform(compaction)
         } catch {
             refuseWrites(after: error, while: "compacting level 0")
@@ -98,12 +109,15 @@ extension Store {
         stats.compactionBytesWritten.wrappingAdd(outputs.reduce(0) { $0 + $1.sizeBytes }, ordering: .relaxed)
     }
 
-    /// Deletes the SSTables no version refers to any more. Failures are harmless: the next
-    /// open removes unreferenced tables.
+    /// Deletes the SSTables no version refers to any more, and returns after any deletion
+    /// another thread has under way. Failures are harmless: the next open removes unreferenced
+    /// tables.
     func deleteObsoleteTables() {
-        for number in obsoleteFiles.takeAll() {
-            tableCache.evict(number)
-            try? fileSystem.removeFile(Path.join(directory, FileName.table(number)))
+        obsoleteDeletion.withLock { _ in
+            for number in obsoleteFiles.takeAll() {
+                tableCache.evict(number)
+                try? fileSystem.removeFile(Path.join(directory, FileName.table(number)))
+            }
         }
     }
 

@@ -73,6 +73,8 @@ public final class Store: @unchecked Sendable {
     var backgroundThread: BackgroundThread?
     var compactionThread: BackgroundThread?
     var isCompacting = false
+    /// The compaction thread is deleting the tables its last compaction replaced.
+    var isDeletingReplacedTables = false
     /// Per level, the largest key of the last compaction there: the next starts after it.
     var compactPointers: [[UInt8]?] = Array(repeating: nil, count: Version.levelCount)
     /// Checkpoints waiting for the flush that sets the log number to the key: how many wait, and
@@ -81,6 +83,10 @@ public final class Store: @unchecked Sendable {
     var checkpointVersions: [FileNumber: Version] = [:]
     /// Files replaced by compactions, deleted once no version refers to them.
     let obsoleteFiles = ObsoleteFiles()
+    /// Held while obsolete tables are deleted, so a caller of `deleteObsoleteTables` returns only
+    /// after every deletion already under way (on another thread) is done too. Taken after `lock`
+    /// when both are held, never the other way round.
+    let obsoleteDeletion = Mutex<Void>(())
 
     /// `isClosed`, readable without `lock`: reads check it, so a closed store serves nothing.
     let closedForReads = Atomic<Bool>(false)

@@ -87,16 +87,20 @@ extension Store {
             levelSizesBytes: version.levelSizes)
     }
 
-    /// Waits until no compaction is pending or running (tests and tools; returns at once when
-    /// the store has stopped writing because of an error).
+    /// Waits until no compaction is pending or running and the tables they replaced that no
+    /// reader holds are deleted (tests and tools; returns at once when the store has stopped
+    /// writing because of an error).
     public func waitForCompactions() {
         let picker = CompactionPicker(options: options)
         lock.lock()
-        defer { lock.unlock() }
         while backgroundError == nil && !isClosed
-            && (isCompacting || immutable != nil || picker.pick(versions.current, compactPointers: compactPointers) != nil)
+            && (isCompacting || isDeletingReplacedTables || immutable != nil || picker.pick(versions.current, compactPointers: compactPointers) != nil)
         {
             backgroundChanged.wait()
         }
+        let closed = isClosed
+        lock.unlock()
+        // Tables that readers released since: they are queued too.
+        if !closed { deleteObsoleteTables() }
     }
 }
