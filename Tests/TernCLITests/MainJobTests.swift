@@ -10,9 +10,8 @@ import TernTesting
 
     @Test func shortenedMainJobVerifiesAndReports() throws {
         #expect(access(Self.tern, X_OK) == 0, "tern binary missing at \(Self.tern)")
-        var template = Array("/tmp/tern-main-job-XXXXXX".utf8CString)
-        let root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        defer { _ = try? ChildProcess.run("/bin/rm", ["-rf", root]) }
+        let root = try TemporaryDirectories.make("main-job")
+        defer { TemporaryDirectories.removeTree(root) }
         let outcome = try ChildProcess.run(Self.tern, [
             "demo", "--data", root + "/data", "--users", "1500", "--duration", "6", "--rate", "150", "--workers", "4",
         ])

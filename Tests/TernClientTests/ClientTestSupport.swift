@@ -13,8 +13,7 @@ import TernTesting
 enum ClientTestSupport {
     /// A fresh directory under one parent per test process (removed when the process exits).
     static func temporaryDirectory(_ label: String) -> String {
-        var template = Array("\(temporaryParent)/\(label)-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        try! TemporaryDirectories.make(label)
     }
 
     /// A node over a fresh directory on a port the system chose, with buffered durability (the
@@ -67,13 +66,6 @@ enum ClientTestSupport {
     static var tern: String { ChildProcess.siblingExecutable("tern", overriddenBy: "TERN_CLI") }
 }
 
-/// The parent of this process's test directories (made, and its removal at exit registered, once).
-let temporaryParent: String = {
-    let path = NSTemporaryDirectory() + "tern-client-tests-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: temporaryParent) }
-    return path
-}()
 
 /// The two implementations of `TableService` the behaviour suite runs against.
 enum Backend: String, CaseIterable, Sendable {

@@ -183,10 +183,7 @@ extension StoreTests {
     }
 }
 
-/// A fresh directory under the system temporary directory.
+/// A fresh directory under the test process's temporary parent (removed when the process exits).
 func temporaryDirectory(_ label: String) throws -> String {
-    var template = Array("/tmp/tern-test-\(label)-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    guard created != nil else { throw TernError(.ioError, "mkdtemp failed") }
-    return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    try TemporaryDirectories.make(label)
 }

@@ -77,8 +77,5 @@ import TernTesting
 }
 
 func temporaryDirectory(_ label: String) throws -> String {
-    var template = Array("/tmp/tern-test-\(label)-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    guard created != nil else { throw TernError(.ioError, "mkdtemp failed") }
-    return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    try TemporaryDirectories.make(label)
 }

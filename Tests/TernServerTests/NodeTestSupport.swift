@@ -4,14 +4,13 @@ import Logging
 import NIOCore
 import TernEngine
 import TernServer
+import TernTesting
 
 /// Starts nodes on a free loopback port over a fresh temporary directory.
 enum NodeTestSupport {
     /// A fresh directory under one parent per test process, removed when the process exits.
     static func temporaryDirectory(_ label: String) -> String {
-        var template = Array("\(temporaryParent)/\(label)-XXXXXX".utf8CString)
-        let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        return path
+        try! TemporaryDirectories.make(label)
     }
 
     static func configuration(_ directory: String, port: Int = 0) -> NodeConfiguration {
@@ -36,10 +35,3 @@ enum NodeTestSupport {
         """
 }
 
-/// The parent of the node tests' directories (made, and its removal at exit registered, once).
-let temporaryParent: String = {
-    let path = NSTemporaryDirectory() + "tern-node-tests-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: temporaryParent) }
-    return path
-}()
