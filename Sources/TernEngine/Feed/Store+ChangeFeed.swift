@@ -144,6 +144,25 @@ public struct ChangeReader {
         fileOffset = 0
     }
 
+    /// Finds where to read on when the file the reader is at was removed under it. Retention
+    /// removes a retired file as soon as no consumer needs a batch in it, which for a file holding
+    /// none (the empty WAL a recovery leaves when the store crashes again before writing) is as
+    /// soon as the batches before it are acknowledged, while a reader that has read those may
+    /// already wait at it. That is no gap: read on in the file holding the batch after the
+    /// cursor. Only when the feed no longer holds that batch is history lost (`cursorTooOld`).
+    private mutating func relocate(afterRemovalOf name: String) throws {
+        let removed = fileNumber
+        do {
+            try locate()
+        } catch let error as TernError where error.code == .cursorTooOld {
+            throw TernError(.cursorTooOld, "the change feed's file \(name) was removed (retention) before the consumer read it",
+                            file: name)
+        }
+        guard fileNumber != removed else {
+            throw TernError(.cursorTooOld, "the change feed's file \(name) is listed but missing", file: name)
+        }
+    }
+
     /// The next durable batches after the cursor, about `maxBytes` of them (at least one when
     /// any is available); empty when the reader has caught up.
     public mutating func next(maxBytes: Int = 1 << 20) throws -> [CommittedBatch] {
@@ -163,8 +182,8 @@ public struct ChangeReader {
                 let end = isLive ? min(view.liveDurableBytes, file.size) : file.size
                 content = end > fileOffset ? try file.readExactly(at: fileOffset, count: end - fileOffset, path: name) : []
             } catch let error as TernError where error.code == .notFound {
-                throw TernError(.cursorTooOld, "the change feed's file \(name) was removed (retention) before the consumer read it",
-                                file: name)
+                try relocate(afterRemovalOf: name)
+                continue
             }
             var reader = LogReader(bytes: content, path: name, tailMayBeTorn: false, baseOffset: fileOffset)
             var consumed = 0

@@ -102,6 +102,31 @@ import TernTesting
         try store.close()
     }
 
+    /// Regression (replication simulation seed 4620): two power cuts in a row leave a retired WAL
+    /// holding no batch (the first recovery's); a reader that has read everything moves on to it
+    /// and waits there; acknowledging the batches before it removes it (rightly: it holds none a
+    /// consumer needs), and the reader's next read used to fail with `cursorTooOld`, so the
+    /// replication stream skipped to the feed's end and its peers missed the writes after (until
+    /// anti-entropy). A removed file that held nothing after the cursor is not a gap: read on.
+    @Test func aRemovedEmptyWALUnderTheReaderIsNotAGap() throws {
+        let fileSystem = MemoryFileSystem()
+        var store = try Store.open(at: "/db", options: Self.options(fileSystem))
+        try store.registerChangeConsumer("test")
+        let first = try store.write(WriteBatch([.put(Array("a".utf8), [1])]), durability: .synced)
+        for _ in 0..<2 {
+            fileSystem.crash(.dropped)
+            store = try Store.open(at: "/db", options: Self.options(fileSystem))
+        }
+        var reader = try store.makeChangeReader(after: .zero)
+        #expect(try reader.next().map(\.sequence) == [first.sequence])
+        let walsBefore = try Self.walCount(fileSystem)
+        try store.acknowledgeChanges(consumer: "test", through: first.sequence)
+        #expect(try Self.walCount(fileSystem) < walsBefore, "the acknowledgement removes the retired WALs")
+        let next = try store.write(WriteBatch([.put(Array("b".utf8), [2])]), durability: .synced)
+        #expect(try reader.next().map(\.sequence) == [next.sequence])
+        try store.close()
+    }
+
     @Test func deliversOnlyDurableBatches() throws {
         let fileSystem = MemoryFileSystem()
         let store = try Store.open(at: "/db", options: testOptions(fileSystem, memtableBudgetBytes: 1 << 20))
