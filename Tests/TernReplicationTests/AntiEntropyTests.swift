@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import TernEngine
 import TernTables
@@ -59,9 +60,15 @@ import TernTesting
     }
 
     /// One session from `initiator` to `receiver`, every frame through the codec.
-    static func session(_ initiator: Region, _ receiver: Region) throws -> AntiEntropyReport {
-        let engine = AntiEntropyInitiator(tables: initiator.tables, peer: receiver.region, maxFrameBytes: 300)
-        let answering = AntiEntropyReceiver(tables: receiver.tables, peer: initiator.region, maxFrameBytes: 300)
+    static func session(
+        _ initiator: Region, _ receiver: Region,
+        initiatorOverwritten: @escaping @Sendable ([OverwrittenWrite]) -> Void = { _ in },
+        receiverOverwritten: @escaping @Sendable ([OverwrittenWrite]) -> Void = { _ in }
+    ) throws -> AntiEntropyReport {
+        var engine = AntiEntropyInitiator(tables: initiator.tables, peer: receiver.region, maxFrameBytes: 300)
+        engine.onOverwritten = initiatorOverwritten
+        let answering = AntiEntropyReceiver(
+            tables: receiver.tables, peer: initiator.region, maxFrameBytes: 300, onOverwritten: receiverOverwritten)
         var replies: [PeerMessage] = []
         func wire(_ message: PeerMessage) throws -> PeerMessage {
             var bytes = message.frame.encoded
@@ -88,6 +95,32 @@ import TernTesting
         #expect(try east.versions() == west.versions())
         let again = try Self.session(east, west)
         #expect(again.leavesDiffering == 0 && again.keysCompared == 0 && again.pushed == 0, "\(again)")
+    }
+
+    /// A repair that replaces a local write with a concurrent later one reports it on the side
+    /// whose write lost, as the stream does, so conflicts resolved by anti-entropy are counted too.
+    @Test func concurrentWritesARepairOverwritesAreReportedOnTheLosingSide() throws {
+        let (east, west) = try Self.pair()
+        for index in 0..<10 { try east.put("k\(index)", index) }
+        _ = try Self.session(east, west)
+        try west.put("k3", 300)
+        try east.put("k3", 301)  // concurrent with west's, later: west's write loses (pushed)
+        try east.put("k7", 700)
+        west.physical.advance(microseconds: 1_000)  // west's clock is behind east's: catch up
+        try west.put("k7", 701)  // concurrent with east's, later: east's write loses (pulled)
+        try east.put("k8", 800)  // only east wrote: west's version is the one it replaced, no conflict
+        let atEast = Mutex<[OverwrittenWrite]>([])
+        let atWest = Mutex<[OverwrittenWrite]>([])
+        let report = try Self.session(
+            east, west,
+            initiatorOverwritten: { writes in atEast.withLock { $0 += writes } },
+            receiverOverwritten: { writes in atWest.withLock { $0 += writes } })
+        #expect(report.pushed == 2 && report.pulled == 1 && report.refusal == nil, "\(report)")
+        let eastLost = atEast.withLock { $0 }
+        let westLost = atWest.withLock { $0 }
+        #expect(eastLost.count == 1 && eastLost.allSatisfy { $0.local.region == east.region && $0.remote.region == west.region }, "\(eastLost)")
+        #expect(westLost.count == 1 && westLost.allSatisfy { $0.local.region == west.region && $0.remote.region == east.region }, "\(westLost)")
+        #expect(try east.versions() == west.versions())
     }
 
     @Test func divergenceOfEveryKindIsRepairedBothWaysLastWriterWins() throws {

@@ -16,6 +16,9 @@ struct AntiEntropyInitiator {
     let tables: TableStore
     let peer: RegionID
     let maxFrameBytes: Int
+    /// Told of the local writes a repair from the peer overwrote (concurrent writes that lost,
+    /// counted like those the stream overwrites).
+    var onOverwritten: @Sendable ([OverwrittenWrite]) -> Void = { _ in }
 
     func run(
         tableName: String, session: UInt64, send: ([PeerMessage]) throws -> Void, receive: () throws -> [PeerMessage]
@@ -90,6 +93,7 @@ struct AntiEntropyInitiator {
                     let result = try tables.applyReplicated(changes, durability: .buffered)
                     try tables.store.sync()
                     report.pulled += result.applied
+                    if !result.overwritten.isEmpty { onOverwritten(result.overwritten) }
                 case .antiEntropy(.done(session, let applied, _, let refusal)):
                     report.refusal = refusal
                     report.pushed = Int(applied)

@@ -16,7 +16,15 @@ final class AntiEntropyReceiver {
     private var stale: UInt64 = 0
     private var sessionTable: (name: String, id: GlobalTableID)?
 
-    init(tables: TableStore, peer: RegionID, maxFrameBytes: Int) {
+    /// Told of the local writes a repair from the peer overwrote (concurrent writes that lost,
+    /// counted like those the stream overwrites).
+    private let onOverwritten: @Sendable ([OverwrittenWrite]) -> Void
+
+    init(
+        tables: TableStore, peer: RegionID, maxFrameBytes: Int,
+        onOverwritten: @escaping @Sendable ([OverwrittenWrite]) -> Void = { _ in }
+    ) {
+        self.onOverwritten = onOverwritten
         self.tables = tables
         self.peer = peer
         self.maxFrameBytes = maxFrameBytes
@@ -29,6 +37,7 @@ final class AntiEntropyReceiver {
         case .repair(_, _, let changes):
             let result = try tables.applyReplicated(changes, durability: .buffered)
             try tables.store.sync()
+            if !result.overwritten.isEmpty { onOverwritten(result.overwritten) }
             applied += UInt64(result.applied)
             stale += UInt64(result.stale)
             return []

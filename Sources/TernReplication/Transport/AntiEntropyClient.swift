@@ -34,7 +34,8 @@ enum AntiEntropyClient {
         guard case .welcome = try awaitHandshakeMessage(mailbox, pending: &pending, timeout: timeout) else {
             throw ProtocolError(.unexpected, "the listener's frame after the proof is not a welcome")
         }
-        let initiator = AntiEntropyInitiator(tables: core.tables, peer: endpoint.region, maxFrameBytes: core.configuration.settings.maxFrameBytes)
+        var initiator = AntiEntropyInitiator(tables: core.tables, peer: endpoint.region, maxFrameBytes: core.configuration.settings.maxFrameBytes)
+        initiator.onOverwritten = { [core] in core.recordConflicts($0, origin: endpoint.region) }
         let names = try core.tables.globalTables()
             .filter { $0.replicas[endpoint.region] != nil && (tableNames?.contains($0.tableName) ?? true) }
             .map(\.tableName).sorted()

@@ -124,7 +124,9 @@ final class InboundConnection: Sendable {
 
     /// An anti-entropy connection: sessions the dialer starts, answered in order.
     private func serveAntiEntropy(_ hello: Hello, pending: [Frame]) throws {
-        let repairs = AntiEntropyReceiver(tables: core.tables, peer: hello.region, maxFrameBytes: core.configuration.settings.maxFrameBytes)
+        let repairs = AntiEntropyReceiver(
+            tables: core.tables, peer: hello.region, maxFrameBytes: core.configuration.settings.maxFrameBytes,
+            onOverwritten: { [core] in core.recordConflicts($0, origin: hello.region) })
         channel.writeFrames([.welcome(Welcome(appliedThrough: .zero, appliedHorizon: core.horizons.appliedHorizon))])
         var frames = pending
         while !closed.load(ordering: .acquiring) && !core.stopped.load(ordering: .relaxed) {
@@ -155,7 +157,7 @@ final class InboundConnection: Sendable {
             case .applied(let reply, let result):
                 if result.applied > 0, case .changes(let changes) = message { recordLag(changes, origin: origin) }
                 if result.applied > 0 { core.metrics.counter("tern_replication_applied_total", [("peer", origin.name)]).increment(by: result.applied) }
-                if !result.overwritten.isEmpty { recordConflicts(result.overwritten, origin: origin) }
+                if !result.overwritten.isEmpty { core.recordConflicts(result.overwritten, origin: origin) }
                 for table in result.tableOutcomes {
                     core.logger.info("replicated table metadata", metadata: ["peer": "\(origin)", "outcome": "\(table)"])
                 }
@@ -185,16 +187,5 @@ final class InboundConnection: Sendable {
             timer.recordMicroseconds(last)
         }
         core.updateStatus(origin) { $0.lastLagMilliseconds = Double(last) / 1000 }
-    }
-
-    private func recordConflicts(_ writes: [OverwrittenWrite], origin: RegionID) {
-        core.metrics.counter("tern_replication_conflicts_overwritten_total", [("peer", origin.name)]).increment(by: writes.count)
-        core.updateStatus(origin) { $0.conflictsOverwritten += writes.count }
-        for write in writes {
-            core.logger.debug(
-                "a local write was overwritten by a concurrent write (last writer wins)",
-                metadata: ["table": "\(write.tableName)", "key": "\(write.key.map { String($0, radix: 16) }.joined())",
-                           "local": "\(write.local)", "remote": "\(write.remote)"])
-        }
     }
 }

@@ -106,3 +106,18 @@ func awaitHandshakeMessage(_ mailbox: Mailbox<LinkEvent>, pending: inout [Frame]
     if case .refusal(let refusal) = message { throw ProtocolError(refusal.code, "the peer refused: \(refusal.message)") }
     return message
 }
+
+extension ReplicatorCore {
+    /// Counts and logs local writes that a concurrent write from `origin` overwrote (last writer
+    /// wins), whether the stream or an anti-entropy repair brought it.
+    func recordConflicts(_ writes: [OverwrittenWrite], origin: RegionID) {
+        metrics.counter("tern_replication_conflicts_overwritten_total", [("peer", origin.name)]).increment(by: writes.count)
+        updateStatus(origin) { $0.conflictsOverwritten += writes.count }
+        for write in writes {
+            logger.debug(
+                "a local write was overwritten by a concurrent write (last writer wins)",
+                metadata: ["table": "\(write.tableName)", "key": "\(write.key.map { String($0, radix: 16) }.joined())",
+                           "local": "\(write.local)", "remote": "\(write.remote)"])
+        }
+    }
+}
