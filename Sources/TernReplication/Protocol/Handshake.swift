@@ -18,17 +18,19 @@ public struct ClusterSecret: Sendable {
 
     /// HMAC-SHA256 over a proof's inputs (each length-prefixed, so no two inputs read alike).
     func proof(_ label: String, version: UInt8, dialer: RegionID, listener: RegionID, dialerNonce: [UInt8], listenerNonce: [UInt8]) -> [UInt8] {
-        var message: [UInt8] = []
-        message.appendString(label)
-        message.append(version)
-        message.appendString(dialer.name)
-        message.appendString(listener.name)
-        message.appendLengthPrefixed(dialerNonce)
-        message.appendLengthPrefixed(listenerNonce)
+        let message = Self.proofInput(label, version: version, dialer: dialer, listener: listener, dialerNonce: dialerNonce, listenerNonce: listenerNonce)
         return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
     func isValid(_ proof: [UInt8], _ label: String, version: UInt8, dialer: RegionID, listener: RegionID, dialerNonce: [UInt8], listenerNonce: [UInt8]) -> Bool {
+        let message = Self.proofInput(label, version: version, dialer: dialer, listener: listener, dialerNonce: dialerNonce, listenerNonce: listenerNonce)
+        return HMAC<SHA256>.isValidAuthenticationCode(proof, authenticating: message, using: key)
+    }
+
+    /// The bytes a proof authenticates.
+    private static func proofInput(
+        _ label: String, version: UInt8, dialer: RegionID, listener: RegionID, dialerNonce: [UInt8], listenerNonce: [UInt8]
+    ) -> [UInt8] {
         var message: [UInt8] = []
         message.appendString(label)
         message.append(version)
@@ -36,7 +38,7 @@ public struct ClusterSecret: Sendable {
         message.appendString(listener.name)
         message.appendLengthPrefixed(dialerNonce)
         message.appendLengthPrefixed(listenerNonce)
-        return HMAC<SHA256>.isValidAuthenticationCode(proof, authenticating: message, using: key)
+        return message
     }
 
     static let listenerLabel = "tern-replication listener"

@@ -56,18 +56,7 @@ extension UpdateTableRequest: WireCodable {
     }
 }
 
-extension UpdateTableResponse: WireCodable {
-    public init(wire object: WireObject) throws(WireError) {
-        self.init(tableDescription: try TableDescription(wire: object.requiredObject("TableDescription")))
-    }
-
-    public func encode(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("TableDescription")
-        tableDescription.encode(to: &writer)
-        writer.endObject()
-    }
-}
+extension UpdateTableResponse: TableDescriptionResponse {}
 
 extension WireObject {
     /// A table description's `Replicas` (nil when absent).

@@ -303,18 +303,7 @@ extension TableDescription: WireCodable {
     }
 }
 
-extension CreateTableResponse: WireCodable {
-    public init(wire object: WireObject) throws(WireError) {
-        self.init(tableDescription: try TableDescription(wire: object.requiredObject("TableDescription")))
-    }
-
-    public func encode(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("TableDescription")
-        tableDescription.encode(to: &writer)
-        writer.endObject()
-    }
-}
+extension CreateTableResponse: TableDescriptionResponse {}
 
 extension DeleteTableRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
@@ -328,18 +317,7 @@ extension DeleteTableRequest: WireCodable {
     }
 }
 
-extension DeleteTableResponse: WireCodable {
-    public init(wire object: WireObject) throws(WireError) {
-        self.init(tableDescription: try TableDescription(wire: object.requiredObject("TableDescription")))
-    }
-
-    public func encode(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("TableDescription")
-        tableDescription.encode(to: &writer)
-        writer.endObject()
-    }
-}
+extension DeleteTableResponse: TableDescriptionResponse {}
 
 extension DescribeTableRequest: WireCodable {
     public init(wire object: WireObject) throws(WireError) {
@@ -459,6 +437,26 @@ extension DescribeTimeToLiveResponse: WireCodable {
         writer.member("TimeToLiveStatus", timeToLiveSpecification?.enabled == true ? "ENABLED" : "DISABLED")
         writer.member("AttributeName", timeToLiveSpecification?.attributeName)
         writer.endObject()
+        writer.endObject()
+    }
+}
+
+/// A response that is `{"TableDescription": ...}` and nothing else (CreateTable, DeleteTable,
+/// UpdateTable): one codec for all of them.
+protocol TableDescriptionResponse: WireCodable {
+    init(tableDescription: TableDescription)
+    var tableDescription: TableDescription { get }
+}
+
+extension TableDescriptionResponse {
+    public init(wire object: WireObject) throws(WireError) {
+        self.init(tableDescription: try TableDescription(wire: object.requiredObject("TableDescription")))
+    }
+
+    public func encode(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("TableDescription")
+        tableDescription.encode(to: &writer)
         writer.endObject()
     }
 }
